@@ -1,0 +1,82 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Library targets in dependency order; `Stages` is the only place where runner and domain meet.
+let package = Package(
+    name: "vitrine",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "vitrine", targets: ["vitrine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C bridges: headers only, plus one small shim that keeps setjmp in C.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CImageShim", dependencies: ["CJPEG", "CPNG"], path: "Sources/CImageShim"),
+
+        // Domain modules: plain values in, plain values out; no knowledge of the runner.
+        .target(name: "Randomness"),
+        .target(name: "Catalog", dependencies: ["Randomness"]),
+        .target(name: "TextSimilarity", dependencies: ["Catalog"]),
+        .target(name: "ImageFetch", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Imaging", dependencies: ["CImageShim", "CJPEG", "CPNG"]),
+        .target(name: "NeuralNet", dependencies: ["CBLAS", "Randomness"]),
+        .target(name: "VectorSearch", dependencies: ["CBLAS"]),
+        .target(name: "Report"),
+
+        // The runner.
+        .target(name: "Pipeline", dependencies: [
+            "Yams",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Checkpoints", dependencies: ["Pipeline", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Stages", dependencies: [
+            "Pipeline", "Catalog", "TextSimilarity", "ImageFetch", "Imaging", "NeuralNet", "VectorSearch", "Report", "Randomness",
+        ]),
+        .executableTarget(name: "vitrine", dependencies: [
+            "Pipeline", "Checkpoints", "Stages",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests mirror the sources; TestSupport holds the loopback HTTP server and fixtures helpers.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Checkpoints", "TestSupport"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Pipeline", "TestSupport"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
+        .testTarget(name: "TextSimilarityTests", dependencies: ["TextSimilarity", "Catalog", "TestSupport"]),
+        .testTarget(name: "ImageFetchTests", dependencies: ["ImageFetch", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
+        .testTarget(name: "VectorSearchTests", dependencies: ["VectorSearch", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "Pipeline", "Checkpoints", "TestSupport"]),
+        .testTarget(name: "VitrineCLITests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+// Development only: `VITRINE_ONLY=Imaging swift test --scratch-path .build-imaging` builds one
+// module, its tests and their dependencies, so work on one module is not blocked by another.
+import Foundation
+if let only = ProcessInfo.processInfo.environment["VITRINE_ONLY"] {
+    let wanted = Set(only.split(separator: ",").map(String.init))
+    var keep = Set<String>()
+    func visit(_ name: String) {
+        guard keep.insert(name).inserted, let t = package.targets.first(where: { $0.name == name }) else { return }
+        for dep in t.dependencies { if case .targetItem(let n, _) = dep { visit(n) } else if case .byNameItem(let n, _) = dep { visit(n) } }
+    }
+    for name in wanted { visit(name); visit(name + "Tests") }
+    package.targets.removeAll { !keep.contains($0.name) }
+    package.products = []
+}

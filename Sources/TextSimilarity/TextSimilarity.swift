@@ -1,0 +1,2 @@
+/// The TextSimilarity module (being built; see DESIGN.md section 2).
+public enum TextSimilarityModule {}
