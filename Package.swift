@@ -48,6 +48,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmarks: one small executable per area, run by `make bench` beside the Python peers.
+        .executableTarget(name: "bench-text", dependencies: ["Catalog", "TextSimilarity"], path: "Bench/Text"),
+        .executableTarget(name: "bench-fetch", dependencies: ["ImageFetch", "Imaging"], path: "Bench/Fetch"),
+        .executableTarget(name: "bench-imaging", dependencies: ["Imaging"], path: "Bench/Imaging"),
+        .executableTarget(name: "bench-nn", dependencies: ["NeuralNet"], path: "Bench/NeuralNet"),
+        .executableTarget(name: "bench-search", dependencies: ["VectorSearch"], path: "Bench/Search"),
+
         // Tests mirror the sources; TestSupport holds the loopback HTTP server and fixtures helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
@@ -77,6 +84,7 @@ if let only = ProcessInfo.processInfo.environment["VITRINE_ONLY"] {
         for dep in t.dependencies { if case .targetItem(let n, _) = dep { visit(n) } else if case .byNameItem(let n, _) = dep { visit(n) } }
     }
     for name in wanted { visit(name); visit(name + "Tests") }
+    for bench in ["bench-text", "bench-fetch", "bench-imaging", "bench-nn", "bench-search"] where wanted.contains(bench) { visit(bench) }
     package.targets.removeAll { !keep.contains($0.name) }
     package.products = []
 }
