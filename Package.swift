@@ -49,11 +49,11 @@ let package = Package(
         ]),
 
         // Benchmarks: one small executable per area, run by `make bench` beside the Python peers.
-        .executableTarget(name: "bench-text", dependencies: ["Catalog", "TextSimilarity"], path: "Bench/Text"),
-        .executableTarget(name: "bench-fetch", dependencies: ["ImageFetch", "Imaging"], path: "Bench/Fetch"),
-        .executableTarget(name: "bench-imaging", dependencies: ["Imaging"], path: "Bench/Imaging"),
-        .executableTarget(name: "bench-nn", dependencies: ["NeuralNet"], path: "Bench/NeuralNet"),
-        .executableTarget(name: "bench-search", dependencies: ["VectorSearch"], path: "Bench/Search"),
+        .executableTarget(name: "bench-text", dependencies: ["Catalog", "TextSimilarity"], path: "Benchmarks/Text"),
+        .executableTarget(name: "bench-fetch", dependencies: ["ImageFetch", "Imaging"], path: "Benchmarks/Fetch"),
+        .executableTarget(name: "bench-imaging", dependencies: ["Imaging"], path: "Benchmarks/Imaging"),
+        .executableTarget(name: "bench-nn", dependencies: ["NeuralNet"], path: "Benchmarks/NeuralNet"),
+        .executableTarget(name: "bench-search", dependencies: ["VectorSearch"], path: "Benchmarks/Search"),
 
         // Tests mirror the sources; TestSupport holds the loopback HTTP server and fixtures helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
