@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "Checkpoints", dependencies: ["Pipeline", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Stages", dependencies: [
             "Pipeline", "Catalog", "TextSimilarity", "ImageFetch", "Imaging", "NeuralNet", "VectorSearch", "Report", "Randomness",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "vitrine", dependencies: [
             "Pipeline", "Checkpoints", "Stages",
