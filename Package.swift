@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(name: "bench-fetch", dependencies: ["ImageFetch", "Imaging"], path: "Benchmarks/Fetch"),
         .executableTarget(name: "bench-imaging", dependencies: ["Imaging"], path: "Benchmarks/Imaging"),
         .executableTarget(name: "bench-nn", dependencies: ["NeuralNet"], path: "Benchmarks/NeuralNet"),
-        .executableTarget(name: "bench-search", dependencies: ["VectorSearch"], path: "Benchmarks/Search"),
+        .executableTarget(name: "bench-search", dependencies: ["VectorSearch", "Randomness"], path: "Benchmarks/Search"),
 
         // Tests mirror the sources; TestSupport holds the loopback HTTP server and fixtures helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "ImageFetchTests", dependencies: ["ImageFetch", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
-        .testTarget(name: "VectorSearchTests", dependencies: ["VectorSearch", "TestSupport"]),
+        .testTarget(name: "VectorSearchTests", dependencies: ["VectorSearch", "Randomness", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Pipeline", "Checkpoints", "TestSupport"]),
         .testTarget(name: "VitrineCLITests", dependencies: ["TestSupport"]),
