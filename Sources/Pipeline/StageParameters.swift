@@ -7,6 +7,8 @@ public enum ParameterKind: Sendable, Equatable, CustomStringConvertible {
     case artifact
     /// A list of `stage.output` references.
     case artifactList
+    /// A path outside the state directory that the stage writes (e.g. the published index); two stages may not share one.
+    case outputPath
     /// One of a fixed set of strings.
     case choice([String])
 
@@ -22,6 +24,7 @@ public enum ParameterKind: Sendable, Equatable, CustomStringConvertible {
         case .path: return "path"
         case .artifact: return "artifact reference (stage.output)"
         case .artifactList: return "list of artifact references"
+        case .outputPath: return "output path"
         case .choice(let c): return "one of " + c.joined(separator: ", ")
         }
     }
