@@ -1,2 +1,214 @@
+// libjpeg error handling for Vitrine: setjmp/longjmp never crosses into Swift.
 #include "image_shim.h"
-int vitrine_image_shim_version(void) { return 1; }
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jpeglib.h>
+#include <jerror.h>
+
+#define MAX_SCANS 1000
+
+struct vitrine_jpeg_reader {
+    struct jpeg_decompress_struct cinfo;
+    struct jpeg_error_mgr jerr;
+    struct jpeg_progress_mgr progress;
+    jmp_buf jump;
+    int code;          // status to return after longjmp
+    int state;         // 0 created, 1 header read, 2 started
+    char message[JMSG_LENGTH_MAX + 64];
+};
+
+
+static struct vitrine_jpeg_reader *reader_of(j_common_ptr cinfo) {
+    return (struct vitrine_jpeg_reader *)cinfo->client_data;
+}
+
+static void on_error_exit(j_common_ptr cinfo) {
+    struct vitrine_jpeg_reader *r = reader_of(cinfo);
+    (*cinfo->err->format_message)(cinfo, r->message);
+    if (r->code == VITRINE_OK) r->code = VITRINE_ERR_CORRUPT;
+    longjmp(r->jump, 1);
+}
+
+static void on_emit_message(j_common_ptr cinfo, int level) {
+    struct vitrine_jpeg_reader *r = reader_of(cinfo);
+    if (level >= 0) return;  // trace messages
+    cinfo->err->num_warnings++;
+    if (cinfo->err->msg_code == JWRN_JPEG_EOF) {
+        (*cinfo->err->format_message)(cinfo, r->message);
+        r->code = VITRINE_ERR_TRUNCATED;
+        longjmp(r->jump, 1);
+    }
+}
+
+static void on_output_message(j_common_ptr cinfo) { (void)cinfo; }
+
+static void on_progress(j_common_ptr cinfo) {
+    if (cinfo->is_decompressor) {
+        j_decompress_ptr d = (j_decompress_ptr)cinfo;
+        if (d->input_scan_number > MAX_SCANS) {
+            struct vitrine_jpeg_reader *r = reader_of(cinfo);
+            snprintf(r->message, sizeof r->message, "more than %d progressive scans", MAX_SCANS);
+            r->code = VITRINE_ERR_TOO_MANY_SCANS;
+            longjmp(r->jump, 1);
+        }
+    }
+}
+
+vitrine_jpeg_reader *vitrine_jpeg_create(void) {
+    struct vitrine_jpeg_reader *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->cinfo.err = jpeg_std_error(&r->jerr);
+    r->jerr.error_exit = on_error_exit;
+    r->jerr.emit_message = on_emit_message;
+    r->jerr.output_message = on_output_message;
+    r->cinfo.client_data = r;
+    if (setjmp(r->jump)) { free(r); return NULL; }
+    jpeg_create_decompress(&r->cinfo);
+    r->progress.progress_monitor = on_progress;
+    r->cinfo.progress = &r->progress;
+    return r;
+}
+
+void vitrine_jpeg_destroy(vitrine_jpeg_reader *r) {
+    if (!r) return;
+    jpeg_destroy_decompress(&r->cinfo);
+    free(r);
+}
+
+const char *vitrine_jpeg_message(const vitrine_jpeg_reader *r) { return r ? r->message : ""; }
+
+static unsigned read16(const uint8_t *p, int le) { return le ? (unsigned)(p[0] | (p[1] << 8)) : (unsigned)((p[0] << 8) | p[1]); }
+static unsigned long read32(const uint8_t *p, int le) {
+    return le ? ((unsigned long)p[0] | ((unsigned long)p[1] << 8) | ((unsigned long)p[2] << 16) | ((unsigned long)p[3] << 24))
+              : (((unsigned long)p[0] << 24) | ((unsigned long)p[1] << 16) | ((unsigned long)p[2] << 8) | (unsigned long)p[3]);
+}
+
+// EXIF orientation from an APP1 payload ("Exif\0\0" + TIFF); 1 when absent or malformed.
+static int exif_orientation(const uint8_t *p, size_t len) {
+    if (len < 14 || memcmp(p, "Exif\0\0", 6) != 0) return 1;
+    const uint8_t *t = p + 6; size_t tlen = len - 6;
+    int le;
+    if (t[0] == 'I' && t[1] == 'I') le = 1; else if (t[0] == 'M' && t[1] == 'M') le = 0; else return 1;
+    if (read16(t + 2, le) != 42) return 1;
+    unsigned long ifd = read32(t + 4, le);
+    if (ifd > tlen || tlen - ifd < 2) return 1;
+    unsigned count = read16(t + ifd, le);
+    size_t pos = ifd + 2;
+    for (unsigned i = 0; i < count; i++, pos += 12) {
+        if (pos > tlen || tlen - pos < 12) return 1;
+        if (read16(t + pos, le) == 0x0112) {
+            unsigned type = read16(t + pos + 2, le);
+            unsigned v = (type == 3) ? read16(t + pos + 8, le) : (unsigned)read32(t + pos + 8, le);
+            return (v >= 1 && v <= 8) ? (int)v : 1;
+        }
+    }
+    return 1;
+}
+
+int vitrine_jpeg_read_header(vitrine_jpeg_reader *r, const uint8_t *data, size_t len, vitrine_jpeg_info *info) {
+    if (!r || r->state != 0) return VITRINE_ERR_STATE;
+    memset(info, 0, sizeof *info);
+    r->code = VITRINE_OK; r->message[0] = 0;
+    if (setjmp(r->jump)) return r->code;
+    if (len == 0) { snprintf(r->message, sizeof r->message, "empty input"); return VITRINE_ERR_TRUNCATED; }
+    jpeg_mem_src(&r->cinfo, data, (unsigned long)len);
+    jpeg_save_markers(&r->cinfo, JPEG_APP0 + 1, 0xFFFF);
+    jpeg_read_header(&r->cinfo, TRUE);
+    r->state = 1;
+    struct jpeg_decompress_struct *c = &r->cinfo;
+    info->width = (int)c->image_width; info->height = (int)c->image_height;
+    info->components = c->num_components;
+    switch (c->jpeg_color_space) {
+    case JCS_GRAYSCALE: info->colorspace = VITRINE_CS_GRAY; break;
+    case JCS_RGB: info->colorspace = VITRINE_CS_RGB; break;
+    case JCS_YCbCr: info->colorspace = VITRINE_CS_YCBCR; break;
+    case JCS_CMYK: info->colorspace = VITRINE_CS_CMYK; break;
+    case JCS_YCCK: info->colorspace = VITRINE_CS_YCCK; break;
+    default: info->colorspace = VITRINE_CS_OTHER; break;
+    }
+    info->adobe = c->saw_Adobe_marker ? 1 : 0;
+    info->progressive = c->progressive_mode ? 1 : 0;
+    info->orientation = 1;
+    for (jpeg_saved_marker_ptr m = c->marker_list; m; m = m->next) {
+        if (m->marker == JPEG_APP0 + 1 && m->data && m->data_length >= 14 && memcmp(m->data, "Exif\0\0", 6) == 0) {
+            info->orientation = exif_orientation(m->data, m->data_length);
+            break;
+        }
+    }
+    return VITRINE_OK;
+}
+
+int vitrine_jpeg_start(vitrine_jpeg_reader *r, int scale_num, vitrine_jpeg_info *info) {
+    if (!r || r->state != 1) return VITRINE_ERR_STATE;
+    r->code = VITRINE_OK;
+    if (setjmp(r->jump)) return r->code;
+    struct jpeg_decompress_struct *c = &r->cinfo;
+    if (c->jpeg_color_space == JCS_CMYK || c->jpeg_color_space == JCS_YCCK) {
+        if (!c->saw_Adobe_marker) {
+            snprintf(r->message, sizeof r->message, "4-component JPEG without Adobe marker: CMYK polarity unknown");
+            return VITRINE_ERR_COLORSPACE;
+        }
+        c->out_color_space = JCS_CMYK;
+    } else if (c->jpeg_color_space == JCS_GRAYSCALE || c->jpeg_color_space == JCS_RGB || c->jpeg_color_space == JCS_YCbCr) {
+        c->out_color_space = JCS_RGB;
+    } else {
+        snprintf(r->message, sizeof r->message, "unsupported JPEG colour space %d", (int)c->jpeg_color_space);
+        return VITRINE_ERR_COLORSPACE;
+    }
+    if (scale_num < 1) scale_num = 1;
+    if (scale_num > 8) scale_num = 8;
+    c->scale_num = (unsigned)scale_num; c->scale_denom = 8;
+    c->dct_method = JDCT_ISLOW;
+    c->do_fancy_upsampling = TRUE;
+    jpeg_calc_output_dimensions(c);
+    info->out_width = (int)c->output_width; info->out_height = (int)c->output_height;
+    r->state = 2;
+    return VITRINE_OK;
+}
+
+int vitrine_jpeg_read_rgb(vitrine_jpeg_reader *r, uint8_t *out, size_t out_len) {
+    if (!r || r->state != 2) return VITRINE_ERR_STATE;
+    struct jpeg_decompress_struct *c = &r->cinfo;
+    r->code = VITRINE_OK;
+    volatile JSAMPROW cmyk_row = NULL;
+    if (setjmp(r->jump)) { free(cmyk_row); return r->code; }
+    jpeg_start_decompress(c);
+    size_t w = c->output_width, h = c->output_height;
+    if (out_len < w * h * 3) {
+        snprintf(r->message, sizeof r->message, "output buffer too small");
+        jpeg_abort_decompress(c);
+        return VITRINE_ERR_BUFFER;
+    }
+    if (c->out_color_space == JCS_CMYK) {
+        cmyk_row = malloc(w * 4);
+        if (!cmyk_row) { snprintf(r->message, sizeof r->message, "out of memory"); jpeg_abort_decompress(c); return VITRINE_ERR_CORRUPT; }
+        while (c->output_scanline < h) {
+            JSAMPROW row = cmyk_row;
+            size_t y = c->output_scanline;
+            if (jpeg_read_scanlines(c, &row, 1) != 1) break;
+            uint8_t *dst = out + y * w * 3;
+            // Adobe CMYK is stored inverted: 255-C etc., so R = (255-C)(255-K)/255 = C'K'/255.
+            for (size_t x = 0; x < w; x++) {
+                unsigned k = cmyk_row[4 * x + 3];
+                dst[3 * x + 0] = (uint8_t)((cmyk_row[4 * x + 0] * k + 127) / 255);
+                dst[3 * x + 1] = (uint8_t)((cmyk_row[4 * x + 1] * k + 127) / 255);
+                dst[3 * x + 2] = (uint8_t)((cmyk_row[4 * x + 2] * k + 127) / 255);
+            }
+        }
+        free(cmyk_row); cmyk_row = NULL;
+    } else {
+        while (c->output_scanline < h) {
+            JSAMPROW rows[16];
+            size_t y = c->output_scanline;
+            int n = 0;
+            for (; n < 16 && y + (size_t)n < h; n++) rows[n] = out + (y + (size_t)n) * w * 3;
+            if (jpeg_read_scanlines(c, rows, (JDIMENSION)n) == 0) break;
+        }
+    }
+    jpeg_finish_decompress(c);
+    r->state = 3;
+    return VITRINE_OK;
+}
+

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Bounds and size hints for decoding one image.
+public struct DecodeOptions: Sendable, Hashable {
+    /// Largest accepted pixel count declared by a header (default 64 megapixels).
+    public var maxPixels: Int
+    /// Largest accepted width or height (default 20,000).
+    public var maxSide: Int
+    /// Smallest accepted width or height; smaller images fail as `tooSmall` (default 1: accept all).
+    public var minSide: Int
+    /// When set, JPEGs are decoded with DCT scaling to the smallest size that still covers this
+    /// thumbnail's content (in displayed orientation); nil decodes at full size.
+    public var target: FitTarget?
+
+    /// Options with the given bounds.
+    public init(maxPixels: Int = 64_000_000, maxSide: Int = 20_000, minSide: Int = 1, target: FitTarget? = nil) {
+        self.maxPixels = maxPixels; self.maxSide = maxSide; self.minSide = minSide; self.target = target
+    }
+
+    /// Throws when a header's size is out of bounds.
+    func check(width: Int, height: Int) throws {
+        if width <= 0 || height <= 0 { throw ImagingError.corrupt("header declares \(width)x\(height) pixels") }
+        if width > maxSide || height > maxSide || width.multipliedReportingOverflow(by: height).partialValue > maxPixels {
+            throw ImagingError.tooLarge(width: width, height: height)
+        }
+        if width < minSide || height < minSide { throw ImagingError.tooSmall(width: width, height: height) }
+    }
+}
+
+/// Decodes any supported image (JPEG, PNG) to 8-bit RGB, EXIF orientation applied, alpha on white.
+public func decodeImage(_ data: Data, options: DecodeOptions = DecodeOptions()) throws -> RGBImage {
+    if data.isEmpty { throw ImagingError.empty }
+    switch ImageFormat.sniff(data) {
+    case .jpeg: return try JPEGDecoder.decode(data, options: options)
+    case .png: return try PNGDecoder.decode(data, options: options)
+    case .webp: throw ImagingError.unsupportedFormat(.webp)
+    case .gif: throw ImagingError.unsupportedFormat(.gif)
+    case nil: throw ImagingError.notAnImage(ImageFormat.hint(data))
+    }
+}
