@@ -1,0 +1,34 @@
+/// A differentiable layer: `forward` caches what `backward` needs; `backward` takes the gradient
+/// of the loss with respect to the output, accumulates parameter gradients and returns the
+/// gradient with respect to the input.
+public protocol Layer: AnyObject {
+    /// Output for `x`; `training` selects batch statistics and dropout.
+    func forward(_ x: Tensor, training: Bool) -> Tensor
+    /// Gradient with respect to the last forward's input.
+    func backward(_ grad: Tensor) -> Tensor
+    /// Learnable weights and persistent buffers, in torchvision's order.
+    var parameters: [Parameter] { get }
+}
+
+/// Layers applied one after another.
+public final class Sequential: Layer {
+    /// The layers, in order.
+    public var layers: [any Layer]
+
+    /// A chain of `layers`.
+    public init(_ layers: [any Layer]) { self.layers = layers }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        var y = x
+        for l in layers { y = l.forward(y, training: training) }
+        return y
+    }
+
+    public func backward(_ grad: Tensor) -> Tensor {
+        var g = grad
+        for l in layers.reversed() { g = l.backward(g) }
+        return g
+    }
+
+    public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
+}

@@ -1,0 +1,76 @@
+/// Packs CNHW image patches into GEMM columns `[C·kh·kw, N·Ho·Wo]` and scatters them back.
+enum Im2Col {
+    /// For each kernel column j: the output columns `lo..<hi` whose input column lies inside the image.
+    static func validRanges(wo: Int, w: Int, kw: Int, stride: Int, dilation: Int, pl: Int) -> [(Int, Int)] {
+        (0..<kw).map { j in
+            let off = j * dilation - pl
+            // ox*stride + off >= 0  and  ox*stride + off <= w-1
+            let lo = off >= 0 ? 0 : (-off + stride - 1) / stride
+            let hi = (w - 1 - off) < 0 ? 0 : min(wo, (w - 1 - off) / stride + 1)
+            return (min(lo, wo), max(min(lo, wo), hi))
+        }
+    }
+
+    /// Writes the columns for `channels` input channels starting at `x` into `col`.
+    static func pack(_ x: UnsafePointer<Float>, channels: Int, n: Int, h: Int, w: Int, kh: Int, kw: Int,
+                     stride s: Int, dilation d: Int, geometry g: (ho: Int, wo: Int, pt: Int, pl: Int),
+                     into col: UnsafeMutablePointer<Float>) {
+        let (ho, wo) = (g.ho, g.wo)
+        let m = n * ho * wo
+        let ranges = validRanges(wo: wo, w: w, kw: kw, stride: s, dilation: d, pl: g.pl)
+        Parallel.forEach(channels * kh * kw, minPerThread: 8) { row in
+            let c = row / (kh * kw), i = (row / kw) % kh, j = row % kw
+            let (lo, hi) = ranges[j], off = j * d - g.pl
+            let dstRow = col + row * m
+            for b in 0..<n {
+                let src = x + (c * n + b) * h * w
+                let dst = dstRow + b * ho * wo
+                for oy in 0..<ho {
+                    let iy = oy * s - g.pt + i * d
+                    let o = dst + oy * wo
+                    if iy < 0 || iy >= h { o.update(repeating: 0, count: wo); continue }
+                    let srow = src + iy * w
+                    if lo > 0 { o.update(repeating: 0, count: lo) }
+                    if s == 1 {
+                        if hi > lo { o.advanced(by: lo).update(from: srow + lo + off, count: hi - lo) }
+                    } else {
+                        for ox in lo..<hi { o[ox] = srow[ox * s + off] }
+                    }
+                    if hi < wo { o.advanced(by: hi).update(repeating: 0, count: wo - hi) }
+                }
+            }
+        }
+    }
+
+    /// Adds the columns in `col` back into the image gradient `dx` (the adjoint of `pack`).
+    static func unpack(_ col: UnsafePointer<Float>, channels: Int, n: Int, h: Int, w: Int, kh: Int, kw: Int,
+                       stride s: Int, dilation d: Int, geometry g: (ho: Int, wo: Int, pt: Int, pl: Int),
+                       into dx: UnsafeMutablePointer<Float>) {
+        let (ho, wo) = (g.ho, g.wo)
+        let m = n * ho * wo
+        let ranges = validRanges(wo: wo, w: w, kw: kw, stride: s, dilation: d, pl: g.pl)
+        // Parallel over channels: each channel's rows write only that channel's plane.
+        Parallel.forEach(channels) { c in
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    let row = (c * kh + i) * kw + j
+                    let (lo, hi) = ranges[j], off = j * d - g.pl
+                    for b in 0..<n {
+                        let dst = dx + (c * n + b) * h * w
+                        let src = col + row * m + b * ho * wo
+                        for oy in 0..<ho {
+                            let iy = oy * s - g.pt + i * d
+                            if iy < 0 || iy >= h { continue }
+                            let drow = dst + iy * w, srow = src + oy * wo
+                            if s == 1 {
+                                for ox in lo..<hi { drow[ox + off] += srow[ox] }
+                            } else {
+                                for ox in lo..<hi { drow[ox * s + off] += srow[ox] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

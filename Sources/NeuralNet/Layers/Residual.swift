@@ -1,0 +1,32 @@
+/// `body(x) + shortcut(x)` (identity shortcut when nil), optionally followed by ReLU (ResNet blocks).
+public final class Residual: Layer {
+    /// The main path and the projection shortcut.
+    public let body: any Layer, shortcut: (any Layer)?
+    let post: Activation?
+
+    /// A residual connection.
+    public init(_ body: any Layer, shortcut: (any Layer)? = nil, reluAfter: Bool = false) {
+        self.body = body; self.shortcut = shortcut; post = reluAfter ? Activation(.relu) : nil
+    }
+
+    public var parameters: [Parameter] { body.parameters + (shortcut?.parameters ?? []) }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        var y = body.forward(x, training: training)
+        let s = shortcut?.forward(x, training: training) ?? x
+        y.data.withUnsafeMutableBufferPointer { yp in s.data.withUnsafeBufferPointer { sp in
+            for i in 0..<yp.count { yp[i] += sp[i] }
+        }}
+        return post?.forward(y, training: training) ?? y
+    }
+
+    public func backward(_ grad: Tensor) -> Tensor {
+        let g = post?.backward(grad) ?? grad
+        var dx = body.backward(g)
+        let ds = shortcut?.backward(g) ?? g
+        dx.data.withUnsafeMutableBufferPointer { dp in ds.data.withUnsafeBufferPointer { sp in
+            for i in 0..<dp.count { dp[i] += sp[i] }
+        }}
+        return dx
+    }
+}
