@@ -1,2 +1,0 @@
-/// The Catalog module (being built; see DESIGN.md section 2).
-public enum CatalogModule {}
