@@ -1,0 +1,53 @@
+import ArgumentParser
+import Checkpoints
+import Foundation
+import Pipeline
+
+/// `vitrine gc`: removes outputs no longer needed, keeping every stage's latest success and the last N runs.
+struct GCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gc", abstract: "Delete artifacts not referenced by any stage's latest success (or the last --keep runs).")
+
+    @OptionGroup var stateOptions: StateOptions
+    @Option(name: .long, help: "Also keep every output of the last N runs.") var keep = 0
+    @Flag(name: .long, help: "Only print what would be removed.") var dryRun = false
+
+    func run() async throws {
+        let (store, layout) = stateOptions.openExisting()
+        let lock: StateLock
+        do { lock = try StateLock(stateDirectory: layout.root, command: "vitrine gc") } catch { fail("\(error)", code: 75) }
+        defer { lock.release() }
+        do {
+            let all = try store.allOutputDirectories()
+            let keepRuns = Set(try store.runs(limit: max(keep, 0)).map(\.id))
+            var latest: [String: Int64] = [:]
+            for e in all { latest[e.stage] = max(latest[e.stage] ?? 0, e.executionID) }
+            let doomed = all.filter { latest[$0.stage] != $0.executionID && !keepRuns.contains($0.runID) }
+            let kept = Set(all.filter { latest[$0.stage] == $0.executionID || keepRuns.contains($0.runID) }.map(\.directory))
+            var bytes: Int64 = 0
+            var orphans: [URL] = []
+            // Folders no committed execution owns: crashed commits and stale staging.
+            for stageDir in (try? FileManager.default.contentsOfDirectory(at: layout.executions, includingPropertiesForKeys: nil)) ?? [] {
+                for d in (try? FileManager.default.contentsOfDirectory(at: stageDir, includingPropertiesForKeys: nil)) ?? [] {
+                    let rel = layout.relative(d)
+                    if !kept.contains(rel) && !doomed.contains(where: { $0.directory == rel }) { orphans.append(d) }
+                }
+            }
+            orphans += (try? FileManager.default.contentsOfDirectory(at: layout.staging, includingPropertiesForKeys: nil)) ?? []
+            for d in doomed.map({ layout.absolute($0.directory) }) + orphans {
+                bytes += Self.size(of: d)
+                say("\(dryRun ? "would remove" : "removing") \(PipelineLoader.displayPath(d))")
+                if !dryRun { try? FileManager.default.removeItem(at: d) }
+            }
+            if !dryRun { try store.deleteExecutions(doomed.map(\.executionID)) }
+            say("\(dryRun ? "Would free" : "Freed") \(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file)) in \(doomed.count + orphans.count) folders; kept \(kept.count).")
+        } catch { fail("\(error)", code: 1) }
+    }
+
+    /// Total bytes of the files under a folder.
+    static func size(of url: URL) -> Int64 {
+        guard let e = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.fileSizeKey]) else { return 0 }
+        var total: Int64 = 0
+        for case let f as URL in e { total += Int64((try? f.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) }
+        return total
+    }
+}

@@ -1,0 +1,101 @@
+import Checkpoints
+import Foundation
+import Pipeline
+import Stages
+
+/// One `run` or `resume`: loads the pipeline, takes the lock, runs, writes metrics, and exits
+/// with the documented code.
+struct PipelineSession {
+    let options: RunOptions
+    let command: String
+
+    /// Runs (or resumes) and exits.
+    func execute(resume: Bool) async -> Never {
+        let spec = loadPipeline(options.pipeline, overrides: options.overrides)
+        let stateDir = options.state.map { URL(fileURLWithPath: $0).standardizedFileURL }
+            ?? spec.directory.appendingPathComponent(".vitrine")
+        let store = openStore(stateDir)
+        let layout = StateLayout(root: stateDir)
+        let reporter = options.reporter
+        let executor: Executor
+        do {
+            executor = try Executor(spec: spec, registry: BuiltinStages.registry, store: store, layout: layout,
+                                    options: options.executorOptions, reporter: reporter)
+        } catch { fail("\(error)", code: 2) }
+
+        if options.dryRun {
+            do {
+                for (stage, state) in try executor.plan() {
+                    let verb: String
+                    switch state { case .upToDate: verb = "skip"; case .willRun: verb = "run "; case .excluded: verb = "  – " }
+                    say("\(verb) \(stage.name)  (\(stage.typeName)) — \(state.description)")
+                }
+            } catch { fail("\(error)", code: 1) }
+            exit(0)
+        }
+
+        let lock: StateLock
+        do {
+            lock = try await StateLock.acquire(stateDirectory: stateDir, command: command, wait: options.wait) { held in
+                FileHandle.standardError.write(Data("vitrine: \(held.description) — waiting…\n".utf8))
+            }
+        } catch let e as StateLockError {
+            fail(e.description, code: 75)
+        } catch { fail("\(error)", code: 75) }
+        defer { lock.release() }
+
+        let runID: Int64
+        var resumed = false
+        do {
+            if resume {
+                guard let latest = try store.runs(limit: 1).first, latest.status != .succeeded,
+                      let r = try store.latestResumableRun(), r.id == latest.id else {
+                    say("Nothing to resume: the latest run finished successfully (or there is none).")
+                    exit(0)
+                }
+                try store.reopenRun(r.id)
+                runID = r.id; resumed = true
+            } else {
+                let provenance = Provenance.collect(pipelineDirectory: spec.directory, seed: spec.seed,
+                                                    threads: options.executorOptions.threads, version: Vitrine.version)
+                var p = provenance.objectValue ?? [:]
+                p["params"] = .object(spec.params)
+                p["command"] = .string(command)
+                runID = try store.createRun(pipelinePath: spec.file.path, provenance: .object(p), startedAt: Date().timeIntervalSince1970)
+            }
+        } catch { fail("\(error)", code: 1) }
+
+        let started = Date()
+        let task = Task { await executor.run(runID: runID, resumed: resumed) }
+        let trap = SignalTrap { task.cancel() }
+        let outcome = await task.value
+        trap.disarm()
+        if let path = options.metricsFile {
+            PrometheusFile(outcome: outcome, pipeline: spec.file.lastPathComponent, store: store, started: started).write(to: path)
+        }
+        lock.release()
+        switch outcome.status {
+        case .succeeded:
+            printWhereResultsAre(spec: spec, layout: layout, outcome: outcome)
+            exit(0)
+        case .interrupted: exit(130)
+        default:
+            for (stage, error) in outcome.failed.sorted(by: { $0.key < $1.key }) {
+                FileHandle.standardError.write(Data("vitrine: stage '\(stage)' failed: \(error)\n".utf8))
+                FileHandle.standardError.write(Data("  log: \(layout.logs.path)/\(runID)/\(stage).log\n".utf8))
+            }
+            FileHandle.standardError.write(Data("  next: fix the cause, then `vitrine resume \(options.pipeline)` (only unfinished work is redone)\n".utf8))
+            exit(1)
+        }
+    }
+
+    /// Tells the user where the outputs are.
+    func printWhereResultsAre(spec: PipelineSpec, layout: StateLayout, outcome: RunOutcome) {
+        let rel = PipelineLoader.displayPath(layout.latest)
+        say("Run \(outcome.runID) succeeded: \(outcome.ran.count) ran, \(outcome.skipped.count) up to date.")
+        say("Latest outputs: \(rel)/<stage>/   (vitrine show --state \(PipelineLoader.displayPath(layout.root)))")
+        for stage in spec.stages where stage.typeName == "report.html" {
+            say("Report: \(rel)/\(stage.name)/report.html")
+        }
+    }
+}
