@@ -56,6 +56,7 @@ public final class SQLiteStore: PipelineStore {
         guard header.count == 100, header.starts(with: Array("SQLite format 3\0".utf8)) else {
             throw StoreError.notADatabase(path: file)
         }
+        try checkLength(file, header: [UInt8](header))
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(10)
@@ -65,6 +66,22 @@ public final class SQLiteStore: PipelineStore {
             try queue.read { db in try validate(db, file: file, check: check) }
         } catch {
             throw StoreError.wrap(error, path: file, operation: "integrity check")
+        }
+    }
+
+    /// Catches a truncated copy cheaply: the header's page count (when valid) must fit in the file, unless a
+    /// non-empty WAL still holds pages.
+    private static func checkLength(_ file: String, header: [UInt8]) throws {
+        func be32(_ o: Int) -> Int { Int(header[o]) << 24 | Int(header[o + 1]) << 16 | Int(header[o + 2]) << 8 | Int(header[o + 3]) }
+        let rawPageSize = Int(header[16]) << 8 | Int(header[17])
+        let pageSize = rawPageSize == 1 ? 65_536 : rawPageSize
+        let pages = be32(28)
+        guard pages > 0, pageSize >= 512, be32(24) == be32(92) else { return }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: file + "-wal")[.size] as? Int) ?? nil
+        if let size, size < pages * pageSize, (walSize ?? 0) == 0 {
+            throw StoreError.corrupted(path: file, detail: "truncated: the header says \(pages) pages of \(pageSize) bytes, "
+                                       + "the file has \(size) bytes")
         }
     }
 
