@@ -212,3 +212,65 @@ int vitrine_jpeg_read_rgb(vitrine_jpeg_reader *r, uint8_t *out, size_t out_len) 
     return VITRINE_OK;
 }
 
+typedef struct {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jump;
+    char *message;
+    size_t message_len;
+} encode_error_t;
+
+static void on_encode_error(j_common_ptr cinfo) {
+    encode_error_t *e = (encode_error_t *)cinfo->err;
+    char buf[JMSG_LENGTH_MAX];
+    (*cinfo->err->format_message)(cinfo, buf);
+    if (e->message && e->message_len) snprintf(e->message, e->message_len, "%s", buf);
+    longjmp(e->jump, 1);
+}
+
+int vitrine_jpeg_encode(const uint8_t *pixels, int width, int height, int components, int quality, int progressive,
+                        uint8_t **out, size_t *out_len, char *message, size_t message_len) {
+    struct jpeg_compress_struct c;
+    encode_error_t err;
+    unsigned char *volatile buffer = NULL;
+    unsigned long size = 0;
+    unsigned char *dest = NULL;
+    *out = NULL; *out_len = 0;
+    if (message && message_len) message[0] = 0;
+    if (width <= 0 || height <= 0 || (components != 1 && components != 3)) {
+        if (message && message_len) snprintf(message, message_len, "invalid image shape %dx%dx%d", width, height, components);
+        return VITRINE_ERR_STATE;
+    }
+    memset(&c, 0, sizeof c);
+    c.err = jpeg_std_error(&err.mgr);
+    err.mgr.error_exit = on_encode_error;
+    err.mgr.output_message = on_output_message;
+    err.message = message; err.message_len = message_len;
+    if (setjmp(err.jump)) {
+        jpeg_destroy_compress(&c);
+        free(buffer);
+        return VITRINE_ERR_CORRUPT;
+    }
+    jpeg_create_compress(&c);
+    jpeg_mem_dest(&c, &dest, &size);
+    c.image_width = (JDIMENSION)width; c.image_height = (JDIMENSION)height;
+    c.input_components = components;
+    c.in_color_space = components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(&c);
+    jpeg_set_quality(&c, quality < 1 ? 1 : (quality > 100 ? 100 : quality), TRUE);
+    if (progressive) jpeg_simple_progression(&c);
+    jpeg_start_compress(&c, TRUE);
+    size_t stride = (size_t)width * (size_t)components;
+    while (c.next_scanline < c.image_height) {
+        JSAMPROW row = (JSAMPROW)(pixels + (size_t)c.next_scanline * stride);
+        jpeg_write_scanlines(&c, &row, 1);
+    }
+    jpeg_finish_compress(&c);
+    buffer = dest;
+    jpeg_destroy_compress(&c);
+    *out = (uint8_t *)buffer; *out_len = (size_t)size;
+    return VITRINE_OK;
+}
+
+void vitrine_free(void *p) { free(p); }
+
+int vitrine_image_shim_version(void) { return 2; }

@@ -1,4 +1,5 @@
 import CImageShim
+import CJPEG
 import Foundation
 
 /// Owns one libjpeg decompressor from the C shim and frees it in `deinit`.

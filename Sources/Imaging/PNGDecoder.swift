@@ -47,16 +47,67 @@ public enum PNGDecoder {
             }
             let w = Int(reader.image.pointee.width), h = Int(reader.image.pointee.height)
             try options.check(width: w, height: h)
-            reader.image.pointee.format = UInt32(PNG_FORMAT_RGB)
-            var white = png_color(red: 255, green: 255, blue: 255)
-            let pixels = try [UInt8](unsafeUninitializedCapacity: w * h * 3) { buf, count in
+            // libpng format flags: alpha 0x01, colour 0x02, linear (16-bit) 0x04. 8-bit files are read
+            // as 8-bit sRGB; 16-bit files as 16-bit (libpng calls it linear and would otherwise gamma-
+            // encode it; the samples are really sRGB-encoded, so we keep them and take the top byte).
+            // Alpha is composited on white here, in sRGB space (as Pillow and OpenCV users expect).
+            let fileFormat = reader.image.pointee.format
+            let hasAlpha = fileFormat & 0x01 != 0, sixteen = fileFormat & 0x04 != 0
+            reader.image.pointee.format = (hasAlpha ? 3 : 2) | (sixteen ? 4 : 0)
+            let channels = hasAlpha ? 4 : 3
+            if sixteen {
+                let samples = try [UInt16](unsafeUninitializedCapacity: w * h * channels) { buf, count in
+                    count = 0
+                    guard png_image_finish_read(reader.image, nil, buf.baseAddress, Int32(w * channels), nil) != 0 else {
+                        throw reader.failure("decode")
+                    }
+                    count = w * h * channels
+                }
+                return RGBImage(unchecked: w, h, narrow16(samples, count: w * h, alpha: hasAlpha))
+            }
+            var pixels = try [UInt8](unsafeUninitializedCapacity: w * h * channels) { buf, count in
                 count = 0
-                guard png_image_finish_read(reader.image, &white, buf.baseAddress, Int32(w * 3), nil) != 0 else {
+                guard png_image_finish_read(reader.image, nil, buf.baseAddress, Int32(w * channels), nil) != 0 else {
                     throw reader.failure("decode")
                 }
-                count = w * h * 3
+                count = w * h * channels
             }
+            if hasAlpha { pixels = compositeOnWhite(rgba: pixels, count: w * h) }
             return RGBImage(unchecked: w, h, pixels)
+        }
+    }
+
+    /// RGBA → RGB over white: c * a / 255 + 255 - a, rounded.
+    static func compositeOnWhite(rgba: [UInt8], count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count * 3) { out, n in
+            rgba.withUnsafeBufferPointer { src in
+                guard let s = src.baseAddress, let d = out.baseAddress else { return }
+                for i in 0..<count {
+                    let a = UInt32(s[4 * i + 3]), inv = 255 - a
+                    d[3 * i] = UInt8((UInt32(s[4 * i]) * a + 255 * inv + 127) / 255)
+                    d[3 * i + 1] = UInt8((UInt32(s[4 * i + 1]) * a + 255 * inv + 127) / 255)
+                    d[3 * i + 2] = UInt8((UInt32(s[4 * i + 2]) * a + 255 * inv + 127) / 255)
+                }
+            }
+            n = count * 3
+        }
+    }
+
+    /// 16-bit RGB(A) → 8-bit RGB; libpng's 16-bit RGBA is premultiplied, so white adds (65535 - a).
+    static func narrow16(_ s: [UInt16], count: Int, alpha: Bool) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count * 3) { out, n in
+            s.withUnsafeBufferPointer { src in
+                guard let p = src.baseAddress, let d = out.baseAddress else { return }
+                let ch = alpha ? 4 : 3
+                for i in 0..<count {
+                    let white: UInt32 = alpha ? 65535 - UInt32(p[ch * i + 3]) : 0
+                    for c in 0..<3 {
+                        let v = min(65535, UInt32(p[ch * i + c]) + white)
+                        d[3 * i + c] = UInt8((v * 255 + 32767) / 65535)
+                    }
+                }
+            }
+            n = count * 3
         }
     }
 }
