@@ -8,6 +8,16 @@ public protocol Layer: AnyObject {
     func backward(_ grad: Tensor) -> Tensor
     /// Learnable weights and persistent buffers, in torchvision's order.
     var parameters: [Parameter] { get }
+    /// Directly contained layers (for walking the tree, e.g. to find dropout generators).
+    var sublayers: [any Layer] { get }
+}
+
+extension Layer {
+    /// Leaf layers have no sublayers.
+    public var sublayers: [any Layer] { [] }
+
+    /// This layer and every layer below it, depth first.
+    public var allLayers: [any Layer] { [self] + sublayers.flatMap { $0.allLayers } }
 }
 
 /// Layers applied one after another.
@@ -31,4 +41,5 @@ public final class Sequential: Layer {
     }
 
     public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
+    public var sublayers: [any Layer] { layers }
 }

@@ -46,14 +46,17 @@ public final class Parameter {
     public var trainable: Bool
     /// Whether it is stored as int64 in checkpoints (`num_batches_tracked`).
     public let isInteger: Bool
+    /// Whether it is a persistent buffer (running statistics) rather than a learnable weight.
+    public let isBuffer: Bool
 
     /// A parameter filled with `value` (or zeros when nil).
-    init(_ name: String, _ shape: [Int], value: [Float]? = nil, trainable: Bool = true, isInteger: Bool = false) {
+    init(_ name: String, _ shape: [Int], value: [Float]? = nil, buffer: Bool = false, isInteger: Bool = false) {
+        let trainable = !buffer
         self.name = name; self.shape = shape
         let n = shape.reduce(1, *)
         self.value = value ?? [Float](repeating: 0, count: n)
         self.grad = trainable ? [Float](repeating: 0, count: n) : []
-        self.trainable = trainable; self.isInteger = isInteger
+        self.trainable = trainable; self.isInteger = isInteger; self.isBuffer = buffer
     }
 
     /// Number of elements.

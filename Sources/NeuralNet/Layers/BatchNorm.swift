@@ -12,9 +12,9 @@ public final class BatchNorm: Layer {
         self.features = features; self.eps = eps; self.momentum = momentum; self.channelsFirst = channelsFirst
         weight = Parameter(name + ".weight", [features], value: [Float](repeating: 1, count: features))
         bias = Parameter(name + ".bias", [features])
-        runningMean = Parameter(name + ".running_mean", [features], trainable: false)
-        runningVar = Parameter(name + ".running_var", [features], value: [Float](repeating: 1, count: features), trainable: false)
-        batches = Parameter(name + ".num_batches_tracked", [], value: [0], trainable: false, isInteger: true)
+        runningMean = Parameter(name + ".running_mean", [features], buffer: true)
+        runningVar = Parameter(name + ".running_var", [features], value: [Float](repeating: 1, count: features), buffer: true)
+        batches = Parameter(name + ".num_batches_tracked", [], value: [0], buffer: true, isInteger: true)
     }
 
     public var parameters: [Parameter] { [weight, bias, runningMean, runningVar, batches] }

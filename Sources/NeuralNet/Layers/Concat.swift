@@ -8,6 +8,7 @@ public final class Concat: Layer {
     public init(_ branches: [any Layer]) { self.branches = branches }
 
     public var parameters: [Parameter] { branches.flatMap { $0.parameters } }
+    public var sublayers: [any Layer] { branches }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let outs = branches.map { $0.forward(x, training: training) }

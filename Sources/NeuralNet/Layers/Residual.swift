@@ -10,6 +10,7 @@ public final class Residual: Layer {
     }
 
     public var parameters: [Parameter] { body.parameters + (shortcut?.parameters ?? []) }
+    public var sublayers: [any Layer] { [body] + (shortcut.map { [$0] } ?? []) }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         var y = body.forward(x, training: training)
