@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Randomness"),
         .target(name: "Catalog", dependencies: ["Randomness"]),
         .target(name: "TextSimilarity", dependencies: ["Catalog"]),
-        .target(name: "ImageFetch", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "ImageFetch", dependencies: ["CCurl", "Randomness", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Imaging", dependencies: ["CImageShim", "CJPEG", "CPNG"]),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "Randomness"]),
         .target(name: "VectorSearch", dependencies: ["CBLAS"]),

@@ -1,2 +1,0 @@
-/// The ImageFetch module (being built; see DESIGN.md section 2).
-public enum ImageFetchModule {}
