@@ -1,2 +1,0 @@
-/// The TextSimilarity module (being built; see DESIGN.md section 2).
-public enum TextSimilarityModule {}
