@@ -67,7 +67,7 @@ public struct PipelineLoader: Sendable {
     }
 
     /// The file's path relative to the current folder when inside it.
-    static func displayPath(_ file: URL) -> String {
+    public static func displayPath(_ file: URL) -> String {
         let cwd = FileManager.default.currentDirectoryPath + "/"
         let p = file.standardizedFileURL.path
         return p.hasPrefix(cwd) ? String(p.dropFirst(cwd.count)) : p
