@@ -18,7 +18,8 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         let (store, layout) = stateOptions.openExisting()
         do {
-            guard let record = try run.map({ try store.run($0) }) ?? (try store.runs(limit: 1).first) else {
+            let wanted: RunRecord? = try run != nil ? store.run(run!) : store.runs(limit: 1).first
+            guard let record = wanted else {
                 fail(run.map { "no run \($0) in \(layout.root.path) (see vitrine runs)" } ?? "no runs yet in \(layout.root.path)", code: 2)
             }
             let metrics = try store.metrics(runID: nil)
