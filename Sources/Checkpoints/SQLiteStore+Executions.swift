@@ -136,15 +136,23 @@ extension SQLiteStore {
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
         return try read("read artifacts") { db in
             var out: [Int64: [ArtifactRecord]] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
+            var currentID: Int64 = -1
+            var current: [ArtifactRecord] = []
+            try db.forEachRawRow("""
                 SELECT execution_id, output, path, sha256, bytes, rows, size, mtime_ns, inode FROM artifacts
                 WHERE execution_id IN (SELECT value FROM json_each(?)) ORDER BY execution_id, path
-                """, arguments: [list])
-            while let row = try rows.next() {
-                let stat = FileStat(size: row[6], mtimeNanoseconds: row[7], inode: UInt64(bitPattern: row[8] as Int64))
-                let record = ArtifactRecord(output: row[1], path: row[2], sha256: row[3], bytes: row[4], rows: row[5], stat: stat)
-                out[row[0], default: []].append(record)
+                """, arguments: [list]) { row in
+                let id = row.int64(0)
+                if id != currentID {
+                    if currentID >= 0 { out[currentID] = current }
+                    currentID = id
+                    current = []
+                }
+                let stat = FileStat(size: row.int64(6), mtimeNanoseconds: row.int64(7), inode: UInt64(bitPattern: row.int64(8)))
+                current.append(ArtifactRecord(output: row.text(1), path: row.text(2), sha256: row.text(3), bytes: row.int64(4),
+                                              rows: row.optionalInt(5), stat: stat))
             }
+            if currentID >= 0 { out[currentID] = current }
             return out
         }
     }

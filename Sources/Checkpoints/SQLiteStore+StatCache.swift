@@ -55,14 +55,14 @@ extension SQLiteStore {
         try read("load stat cache") { db in
             var entries: [String: CachedHash] = [:]
             let sql = "SELECT path, size, mtime_ns, inode, sha256 FROM stat_cache"
-            let rows = if let prefix {
-                try Row.fetchCursor(db, sql: "\(sql) WHERE path >= ? AND path < ?", arguments: [prefix, prefix + "\u{10FFFF}"])
+            let (filter, arguments): (String, StatementArguments) = if let prefix {
+                (" WHERE path >= ? AND path < ?", [prefix, prefix + "\u{10FFFF}"])
             } else {
-                try Row.fetchCursor(db, sql: sql)
+                ("", [])
             }
-            while let row = try rows.next() {
-                let stat = FileStat(size: row[1], mtimeNanoseconds: row[2], inode: UInt64(bitPattern: row[3] as Int64))
-                entries[row[0]] = CachedHash(stat: stat, sha256: row[4])
+            try db.forEachRawRow(sql + filter, arguments: arguments) { row in
+                let stat = FileStat(size: row.int64(1), mtimeNanoseconds: row.int64(2), inode: UInt64(bitPattern: row.int64(3)))
+                entries[row.text(0)] = CachedHash(stat: stat, sha256: row.text(4))
             }
             return StatCacheSnapshot(entries: entries)
         }

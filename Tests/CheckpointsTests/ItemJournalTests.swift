@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import Checkpoints
+import Pipeline
+import TestSupport
+
+/// The SQLite item journal: batched writes, chunked lookups, removal, and durability across store instances.
+@Suite struct ItemJournalTests {
+    @Test func roundTripsEveryField() throws {
+        let dir = try TempDir.make("journal")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try SQLiteStore(stateDirectory: dir)
+        let journal = store.journal(namespace: "download")
+        let record = ItemRecord(key: "B00XYZ", status: .failed, attempts: 3, errorClass: "http_404", errorDetail: "Not Found",
+                                outputHash: nil, meta: .object(["etag": .string("\"abc\""), "width": .int(224)]), updatedAt: 1234.5)
+        let done = ItemRecord(key: "B00ABC", status: .done, outputHash: String(repeating: "c", count: 64), updatedAt: 1)
+        try journal.write([record, done])
+        #expect(try journal.all() == ["B00XYZ": record, "B00ABC": done])
+        #expect(try journal.records(for: ["B00XYZ", "missing"]) == ["B00XYZ": record])
+        // Another namespace is separate; replacing a record keeps one row.
+        let other = store.journal(namespace: "embed")
+        try other.write([ItemRecord(key: "B00XYZ", status: .pending, updatedAt: 2)])
+        var again = record
+        again.status = .done; again.attempts = 4; again.errorClass = nil
+        try journal.write([again])
+        #expect(try journal.all()["B00XYZ"] == again)
+        #expect(try other.all().count == 1)
+        try journal.remove(["B00XYZ", "not-there"])
+        #expect(try journal.all().keys.sorted() == ["B00ABC"])
+        #expect(try store.journalNamespaces() == ["download": 1, "embed": 1])
+    }
+
+    /// "item-" and the zero-padded number (six digits).
+    static func key(_ i: Int) -> String {
+        let digits = String(i)
+        return "item-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
+    @Test func hundredThousandRecordsInBatchesSurviveReopen() throws {
+        let dir = try TempDir.make("journal")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let count = 100_000
+        let records = (0..<count).map { i in
+            let status: ItemStatus = i % 10 == 0 ? .failed : (i % 10 == 1 ? .pending : .done)
+            return ItemRecord(key: Self.key(i), status: status, attempts: 1 + i % 3, errorClass: status == .failed ? "timeout" : nil,
+                              outputHash: status == .done ? "h\(i)" : nil, updatedAt: Double(i))
+        }
+        let started = Date()
+        do {
+            let store = try SQLiteStore(stateDirectory: dir)
+            let journal = store.journal(namespace: "images.download")
+            let batcher = JournalBatcher(journal, maxCount: 1_000, maxAge: 60)
+            for r in records { try batcher.add(r) }
+            try batcher.flush()
+            try store.close()
+        }
+        let writeSeconds = Date().timeIntervalSince(started)
+        let reopened = try SQLiteStore(stateDirectory: dir)
+        let journal = reopened.itemJournal(namespace: "images.download")
+        let readStart = Date()
+        let all = try journal.all()
+        let readSeconds = Date().timeIntervalSince(readStart)
+        print("journal: wrote \(count) records in 100 batches in \(String(format: "%.3f", writeSeconds)) s; "
+              + "all() read them back in \(String(format: "%.3f", readSeconds)) s (debug build)")
+        #expect(all.count == count)
+        #expect(all["item-012345"]?.outputHash == "h12345" && all["item-012345"]?.attempts == 1 + 12345 % 3)
+        #expect(try journal.counts() == [.done: 80_000, .failed: 10_000, .pending: 10_000])
+        let left = try journal.keys(status: .failed) + journal.keys(status: .pending)
+        #expect(left.count == 20_000 && left.first == "item-000000")
+        // Lookups cross several IN-list chunks (500 keys each).
+        let wanted = (0..<2_345).map { Self.key($0 * 37) } + ["absent"]
+        let found = try journal.records(for: wanted)
+        #expect(found.count == 2_345 && found["absent"] == nil && found["item-000037"]?.status == .done)
+        try journal.remove(Array(left))
+        #expect(try journal.all().count == 80_000)
+        try journal.removeAll()
+        #expect(try journal.all().isEmpty)
+    }
+}
