@@ -25,7 +25,8 @@ struct ShowCommand: AsyncParsableCommand {
             let metrics = try store.metrics(runID: nil)
             var shown: [Stage] = []
             for e in try store.executions(runID: record.id) {
-                let source = e.status == .skipped ? (try store.reusedExecutionID(of: e.id)).flatMap { try store.execution($0) } ?? e : e
+                var source = e
+                if e.status == .skipped, let reused = try store.reusedExecutionID(of: e.id), let r = try store.execution(reused) { source = r }
                 shown.append(Stage(execution: e, artifacts: try store.artifacts(executionID: source.id),
                                    metrics: metrics.filter { $0.executionID == source.id }))
             }
