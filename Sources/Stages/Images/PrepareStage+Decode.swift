@@ -1,0 +1,117 @@
+import Foundation
+import Imaging
+import Pipeline
+
+/// What happened to one image: a thumbnail blob, or a failure class with detail.
+enum PrepareOutcome: Sendable {
+    case thumbnail(blob: String)
+    case failed(reason: String, detail: String)
+}
+
+/// Collects outcomes from decoding threads.
+private final class OutcomeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: PrepareOutcome] = [:]
+    private var next = 0
+    func set(_ key: String, _ v: PrepareOutcome) { lock.withLock { values[key] = v } }
+    func take() -> Int { lock.withLock { defer { next += 1 }; return next } }
+    func reset() { lock.withLock { next = 0 } }
+    var all: [String: PrepareOutcome] { lock.withLock { values } }
+}
+
+extension PrepareStage {
+    /// Journal key of one image at this stage's size and mode.
+    func journalKey(_ sha: String) -> String { "\(sha):\(target.size):\(target.mode.rawValue)" }
+
+    /// Decodes every distinct image hash (reusing journaled thumbnails), in parallel over the thread budget.
+    /// Returns outcomes by sha256.
+    func decodeAll(_ items: [PrepareStage.Item], _ ctx: StageContext) async throws -> [String: PrepareOutcome] {
+        var seen = Set<String>()
+        var hashes: [String] = []
+        for item in items where item.missing == nil { if let s = item.sha256, seen.insert(s).inserted { hashes.append(s) } }
+        let box = OutcomeBox()
+        let existing = try ctx.journal.records(for: hashes.map(journalKey))
+        var todo: [String] = []
+        for sha in hashes {
+            let record = existing[journalKey(sha)]
+            if let r = record, r.status == .done, let blob = r.outputHash, ctx.blobs.contains(blob) {
+                box.set(sha, .thumbnail(blob: blob))
+            } else if let r = record, r.status == .failed, let reason = r.errorClass {
+                box.set(sha, .failed(reason: reason, detail: r.errorDetail ?? ""))
+            } else {
+                todo.append(sha)
+            }
+        }
+        let reused = hashes.count - todo.count
+        ctx.log("\(hashes.count) distinct images: \(reused) from the journal, \(todo.count) to decode")
+        let thumbnailer = Thumbnailer(size: target.size, mode: target.mode)
+        let batcher = JournalBatcher(ctx.journal, maxCount: 256, maxAge: 1.0)
+        let workers = max(1, threads ?? ctx.threads)
+        let expectedBytes = target.size * target.size * 3
+        let started = Date()
+        var done = 0
+        let chunk = 512
+        var start = 0
+        while start < todo.count {
+            try ctx.checkCancellation()
+            let slice = Array(todo[start..<min(todo.count, start + chunk)])
+            box.reset()
+            let errors = ErrorBox()
+            DispatchQueue.concurrentPerform(iterations: min(workers, slice.count)) { _ in
+                while true {
+                    let i = box.take()
+                    if i >= slice.count { return }
+                    let sha = slice[i]
+                    let outcome: PrepareOutcome
+                    var record: ItemRecord
+                    do {
+                        guard ctx.blobs.contains(sha) else { throw PrepareMissingBlob() }
+                        let data = try Data(contentsOf: ctx.blobs.url(for: sha))
+                        let thumb = try thumbnailer.thumbnail(data)
+                        guard thumb.pixels.count == expectedBytes else {
+                            throw ImagingError.invalidArgument("thumbnail of \(thumb.pixels.count) bytes")
+                        }
+                        let blob = try ctx.blobs.put(Data(thumb.pixels))
+                        outcome = .thumbnail(blob: blob)
+                        record = ItemRecord(key: journalKey(sha), status: .done, outputHash: blob)
+                    } catch let e as ImagingError {
+                        outcome = .failed(reason: e.reason, detail: e.description)
+                        record = ItemRecord(key: journalKey(sha), status: .failed, errorClass: e.reason, errorDetail: e.description)
+                    } catch is PrepareMissingBlob {
+                        outcome = .failed(reason: "missing_blob", detail: "no stored image bytes for \(sha)")
+                        record = ItemRecord(key: journalKey(sha), status: .failed, errorClass: "missing_blob",
+                                            errorDetail: "no stored image bytes for \(sha)")
+                    } catch {
+                        errors.set(error)  // I/O failure writing blobs: the stage fails, the journal keeps progress
+                        return
+                    }
+                    box.set(sha, outcome)
+                    do { try batcher.add(record) } catch { errors.set(error) }
+                }
+            }
+            try batcher.flush()
+            if let e = errors.first { throw e }
+            done += slice.count
+            start += chunk
+            let rate = Double(done) / max(1e-6, Date().timeIntervalSince(started))
+            ctx.progress(reused + done, of: hashes.count, unit: "images", note: String(format: "%.0f img/s", rate))
+        }
+        if !todo.isEmpty {
+            ctx.metric("decode_images_per_second", Double(todo.count) / max(1e-6, Date().timeIntervalSince(started)))
+        }
+        ctx.summarize("decoded", .int(todo.count))
+        ctx.summarize("reused_from_journal", .int(reused))
+        return box.all
+    }
+}
+
+/// The first error raised by a decoding thread.
+private final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: (any Error)?
+    func set(_ e: any Error) { lock.withLock { if error == nil { error = e } } }
+    var first: (any Error)? { lock.withLock { error } }
+}
+
+/// The download table names an image whose bytes are not in the blob store.
+private struct PrepareMissingBlob: Error {}

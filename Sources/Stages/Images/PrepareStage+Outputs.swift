@@ -1,0 +1,116 @@
+import Foundation
+import Imaging
+import Pipeline
+
+extension PrepareStage {
+    /// Counts of what was written.
+    struct Written { var total = 0 }
+
+    /// Writes tensors per split, aligned jsonl rows, classes.json, failures.jsonl and the contact sheet.
+    func writeOutputs(_ items: [PrepareStage.Item], _ outcomes: [String: PrepareOutcome], _ ctx: StageContext) throws -> Written {
+        let tensors = ctx.output("tensors")
+        try FileManager.default.createDirectory(at: tensors, withIntermediateDirectories: true)
+        let classes = Array(Set(items.map(\.label))).sorted()
+        let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+
+        // Which products made it, and why the others did not.
+        var failures = ""
+        var failureCounts: [String: Int] = [:]
+        var kept: [String: [(item: PrepareStage.Item, blob: String)]] = [:]
+        var unknownSplits = 0
+        for item in items {
+            var reason: String, detail: String
+            if let m = item.missing {
+                (reason, detail) = m
+            } else if let sha = item.sha256, let o = outcomes[sha] {
+                switch o {
+                case .thumbnail(let blob):
+                    if ["train", "test", "val"].contains(item.split) { kept[item.split, default: []].append((item, blob)); continue }
+                    unknownSplits += 1
+                    (reason, detail) = ("no_split", "split value '\(item.split)' is not train, test or val")
+                case .failed(let r, let d): (reason, detail) = (r, d)
+                }
+            } else {
+                (reason, detail) = ("not_decoded", "no decode outcome")
+            }
+            failureCounts[reason, default: 0] += 1
+            failures += "{\"id\": "; JSONValue.quote(item.id, into: &failures)
+            failures += ", \"sha256\": "
+            if let s = item.sha256 { JSONValue.quote(s, into: &failures) } else { failures += "null" }
+            failures += ", \"reason\": "; JSONValue.quote(reason, into: &failures)
+            failures += ", \"detail\": "; JSONValue.quote(detail, into: &failures)
+            failures += "}\n"
+        }
+        try FileIO.writeAtomically(Data(failures.utf8), to: ctx.output("failures"))
+
+        var splits = ["train", "test"]
+        if kept["val"]?.isEmpty == false { splits.append("val") }
+        var counts: [String: [String: Int]] = [:]
+        var written = Written()
+        let s = target.size
+        for split in splits {
+            let rows = kept[split] ?? []
+            let images = try NpyWriter(url: tensors.appendingPathComponent("\(split)_images.npy"), dtype: .uint8, shape: [rows.count, s, s, 3])
+            var labels = [Int32](); labels.reserveCapacity(rows.count)
+            var table = ""
+            var perClass: [String: Int] = Dictionary(uniqueKeysWithValues: classes.map { ($0, 0) })
+            for (item, blob) in rows {
+                try ctx.checkCancellation()
+                let pixels = try ctx.blobs.data(for: blob)
+                guard pixels.count == s * s * 3 else {
+                    throw StageError.failed(stage: ctx.stageName, item: item.id, reason: "thumbnail blob \(blob) has \(pixels.count) bytes, expected \(s * s * 3)")
+                }
+                try pixels.withUnsafeBytes { try images.append($0) }
+                let index = classIndex[item.label] ?? 0
+                labels.append(Int32(index))
+                perClass[item.label, default: 0] += 1
+                table += "{\"id\": "; JSONValue.quote(item.id, into: &table)
+                table += ", \"label\": "; JSONValue.quote(item.label, into: &table)
+                table += ", \"label_index\": \(index), \"sha256\": "; JSONValue.quote(item.sha256 ?? "", into: &table)
+                table += "}\n"
+            }
+            try images.finish()
+            try NpyFile.write(labels, shape: [labels.count], to: tensors.appendingPathComponent("\(split)_labels.npy"))
+            try FileIO.writeAtomically(Data(table.utf8), to: tensors.appendingPathComponent("\(split).jsonl"))
+            counts[split] = perClass
+            written.total += rows.count
+            ctx.summarize(split, .int(rows.count))
+        }
+        try FileIO.writeAtomically(Data(classesJSON(classes, counts, splits).utf8), to: tensors.appendingPathComponent("classes.json"))
+
+        let sheet = try PrepareContactSheet.html(classes: classes, kept: kept["train", default: []] + kept["test", default: []] + kept["val", default: []],
+                                                 samplesPerClass: samplesPerClass, size: s, failureCounts: failureCounts, blobs: ctx.blobs)
+        try FileIO.writeAtomically(Data(sheet.utf8), to: ctx.output("contact_sheet"))
+
+        ctx.summarize("products", .int(items.count))
+        ctx.summarize("prepared", .int(written.total))
+        ctx.summarize("failed", .int(items.count - written.total))
+        ctx.summarize("failures_by_reason", .object(failureCounts.mapValues { .int($0) }))
+        ctx.summarize("classes", .array(classes.map { .string($0) }))
+        ctx.summarize("size", .int(s))
+        ctx.summarize("mode", .string(target.mode.rawValue))
+        if !failureCounts.isEmpty {
+            let list = failureCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            ctx.log("\(items.count - written.total) of \(items.count) products lost: \(list)", level: .warning)
+        }
+        return written
+    }
+
+    /// `{"classes": [...], "counts": {"train": {...}, "test": {...}}}` with keys in class order.
+    func classesJSON(_ classes: [String], _ counts: [String: [String: Int]], _ splits: [String]) -> String {
+        var out = "{\"classes\": ["
+        for (i, c) in classes.enumerated() { if i > 0 { out += ", " }; JSONValue.quote(c, into: &out) }
+        out += "], \"counts\": {"
+        for (k, split) in splits.enumerated() {
+            if k > 0 { out += ", " }
+            JSONValue.quote(split, into: &out); out += ": {"
+            for (i, c) in classes.enumerated() {
+                if i > 0 { out += ", " }
+                JSONValue.quote(c, into: &out); out += ": \(counts[split]?[c] ?? 0)"
+            }
+            out += "}"
+        }
+        out += "}}\n"
+        return out
+    }
+}
