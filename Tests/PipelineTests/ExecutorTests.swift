@@ -1,0 +1,218 @@
+import Checkpoints
+import Foundation
+import Testing
+import TestSupport
+@testable import Pipeline
+
+/// A pipeline in a temp folder with a real SQLite state directory.
+struct Workspace {
+    let dir: URL
+    let store: SQLiteStore
+    var layout: StateLayout { StateLayout(root: dir.appendingPathComponent(".vitrine")) }
+
+    init() throws {
+        dir = try TempDir.make("exec")
+        store = try SQLiteStore(stateDirectory: dir.appendingPathComponent(".vitrine"))
+    }
+
+    func write(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
+    func read(_ name: String) throws -> String { try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) }
+
+    /// Loads `yaml` and runs it; returns the outcome.
+    func run(_ yaml: String, registry: StageRegistry = testRegistry, overrides: [String] = [], configure: (inout ExecutorOptions) -> Void = { _ in }) async throws -> RunOutcome {
+        try write("p.yaml", yaml)
+        let spec = try PipelineLoader(registry: registry).load(dir.appendingPathComponent("p.yaml"), overrides: overrides)
+        var o = ExecutorOptions(); configure(&o)
+        let ex = try Executor(spec: spec, registry: registry, store: store, layout: layout, options: o)
+        let id = try store.createRun(pipelinePath: spec.file.path, provenance: .object([:]), startedAt: Date().timeIntervalSince1970)
+        return await ex.run(runID: id)
+    }
+
+    /// Lines of the run counter file (one per stage execution).
+    func counted() throws -> [String] { (try? read("count.txt"))?.split(separator: "\n").map(String.init) ?? [] }
+}
+
+@Suite(.serialized) struct ExecutorTests {
+    static let chain = """
+    params: { t: one }
+    stages:
+      a: { uses: test.echo, with: { text: "${params.t}", counter: COUNTER } }
+      b: { uses: test.echo, with: { text: b, input: a.out, counter: COUNTER } }
+      c: { uses: test.echo, with: { text: c, input: b.out, counter: COUNTER } }
+      d: { uses: test.echo, with: { text: d, counter: COUNTER } }
+    """
+
+    func chain(_ ws: Workspace) throws -> String {
+        try ws.write("count.txt", "")
+        return Self.chain.replacingOccurrences(of: "COUNTER", with: ws.dir.appendingPathComponent("count.txt").path)
+    }
+
+    @Test func secondRunSkipsEverything() async throws {
+        let ws = try Workspace()
+        let yaml = try chain(ws)
+        let first = try await ws.run(yaml)
+        #expect(first.status == .succeeded)
+        #expect(Set(first.ran) == ["a", "b", "c", "d"])
+        let second = try await ws.run(yaml)
+        #expect(second.ran.isEmpty)
+        #expect(Set(second.skipped) == ["a", "b", "c", "d"])
+        #expect(try ws.counted().count == 4)
+        let out = try String(contentsOf: ws.layout.latest.appendingPathComponent("c/out.txt"), encoding: .utf8)
+        #expect(out == "c\nb\none\n")
+        let meta = try Data(contentsOf: ws.layout.latest.appendingPathComponent("c/summary.json"))
+        #expect(try JSONValue.parse(meta).objectValue?["lines"] == .int(3))
+    }
+
+    @Test func paramChangeRerunsExactlyTheAffectedStages() async throws {
+        let ws = try Workspace()
+        let yaml = try chain(ws)
+        _ = try await ws.run(yaml)
+        let r = try await ws.run(yaml, overrides: ["t=two"])
+        #expect(Set(r.ran) == ["a", "b", "c"])
+        #expect(r.skipped == ["d"])
+    }
+
+    @Test func unchangedUpstreamContentDoesNotRerunDownstream() async throws {
+        let ws = try Workspace()
+        let yaml = try chain(ws)
+        _ = try await ws.run(yaml)
+        let r = try await ws.run(yaml) { $0.force = ["a"] }
+        #expect(r.ran == ["a"], "a re-ran but wrote the same bytes, so b and c stay up to date")
+        #expect(Set(r.skipped) == ["b", "c", "d"])
+    }
+
+    @Test func implementationVersionBumpRerunsThatType() async throws {
+        let ws = try Workspace()
+        let yaml = try chain(ws)
+        _ = try await ws.run(yaml)
+        let r = try await ws.run(yaml, registry: testRegistryV2)
+        #expect(Set(r.ran) == ["a", "b", "c", "d"])
+        let spec = try PipelineLoader(registry: testRegistry).load(ws.dir.appendingPathComponent("p.yaml"))
+        let ex = try Executor(spec: spec, registry: testRegistry, store: ws.store, layout: ws.layout)
+        let plan = try ex.plan()
+        guard case .willRun(let why) = plan[0].state else { Issue.record("a should be stale"); return }
+        #expect(why.contains("implementation version changed (2 → 1)"), "\(why)")
+    }
+
+    @Test func pathInputContentChangeIsDetectedAndExplained() async throws {
+        let ws = try Workspace()
+        try ws.write("data.txt", "v1")
+        let yaml = "stages:\n  s:\n    run: cat $VITRINE_IN_0 > $VITRINE_OUT/o.txt\n    inputs: [data.txt]\n    outputs: [o.txt]\n"
+        #expect(try await ws.run(yaml).ran == ["s"])
+        #expect(try await ws.run(yaml).ran.isEmpty)
+        try ws.write("data.txt", "v2 longer")
+        let spec = try PipelineLoader(registry: testRegistry).load(ws.dir.appendingPathComponent("p.yaml"))
+        let plan = try Executor(spec: spec, registry: testRegistry, store: ws.store, layout: ws.layout).plan()
+        guard case .willRun(let why) = plan[0].state else { Issue.record("stale expected"); return }
+        #expect(why.contains("input '0' changed"), "\(why)")
+        #expect(try await ws.run(yaml).ran == ["s"])
+        #expect(try String(contentsOf: ws.layout.latest.appendingPathComponent("s/o.txt"), encoding: .utf8) == "v2 longer")
+    }
+
+    @Test func failureCommitsNothingBlocksDownstreamAndResumesOnlyWhatIsLeft() async throws {
+        let ws = try Workspace()
+        let yaml = try chain(ws).replacingOccurrences(of: "text: b,", with: "text: b, fail: ${params.fail},")
+            .replacingOccurrences(of: "params: { t: one }", with: "params: { t: one, fail: true }")
+        let r = try await ws.run(yaml)
+        #expect(r.status == .failed)
+        #expect(r.failed["b"]?.contains("item 'row 3': asked to fail") == true)
+        #expect(r.blocked.contains("c"))
+        #expect(try ws.store.latestSucceeded(stage: "b", fingerprint: nil) == nil, "a failed stage records no outputs")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: ws.layout.staging.path)
+        #expect(leftovers.isEmpty, "staging is cleaned: \(leftovers)")
+        let fixed = try await ws.run(yaml, overrides: ["fail=false"])
+        #expect(fixed.status == .succeeded)
+        #expect(Set(fixed.ran) == ["b", "c"])
+        #expect(Set(fixed.skipped) == ["a", "d"])
+    }
+
+    @Test func keepGoingRunsIndependentBranches() async throws {
+        let ws = try Workspace()
+        let yaml = "stages:\n  bad: { run: exit 3 }\n  after: { run: 'true', needs: [bad] }\n  other: { run: 'true' }\n"
+        let stop = try await ws.run(yaml) { $0.jobs = 1 }
+        #expect(stop.failed["bad"]?.contains("exited with code 3") == true)
+        #expect(!stop.ran.contains("other"))
+        let go = try await ws.run(yaml) { $0.keepGoing = true }
+        #expect(go.ran == ["other"])
+        #expect(go.blocked == ["after"])
+    }
+
+    @Test func missingDeclaredOutputFailsTheStage() async throws {
+        let ws = try Workspace()
+        let r = try await ws.run("stages:\n  f: { uses: test.forgetful }\n")
+        #expect(r.failed["f"]?.contains("without writing its output 'out.txt'") == true)
+    }
+
+    @Test func tamperedOutputIsRebuilt() async throws {
+        let ws = try Workspace()
+        let yaml = try chain(ws)
+        _ = try await ws.run(yaml)
+        let file = ws.layout.latest.appendingPathComponent("d/out.txt")
+        try Data("tampered\n".utf8).write(to: file)
+        let r = try await ws.run(yaml)
+        #expect(r.ran == ["d"])
+        #expect(try String(contentsOf: ws.layout.latest.appendingPathComponent("d/out.txt"), encoding: .utf8) == "d\n")
+    }
+
+    @Test func parallelSchedulingRespectsNeeds() async throws {
+        let ws = try Workspace()
+        let log = ws.dir.appendingPathComponent("times.log").path
+        func stage(_ n: String, needs: String = "") -> String {
+            "  \(n): { run: 'echo \(n) start $(date +%s.%N) >> \(log); sleep 0.4; echo \(n) end $(date +%s.%N) >> \(log)'\(needs.isEmpty ? "" : ", needs: [\(needs)]") }\n"
+        }
+        let yaml = "stages:\n" + stage("a") + stage("b") + stage("c", needs: "a, b") + stage("d")
+        let r = try await ws.run(yaml) { $0.jobs = 3 }
+        #expect(r.status == .succeeded)
+        var t: [String: Double] = [:]
+        for line in try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n") {
+            let p = line.split(separator: " ")
+            t["\(p[0]).\(p[1])"] = Double(p[2])
+        }
+        #expect(t["c.start"]! >= t["a.end"]! && t["c.start"]! >= t["b.end"]!, "c waited for a and b")
+        #expect(t["b.start"]! < t["a.end"]!, "independent stages overlapped")
+    }
+
+    @Test func retriesWithBackoffThenSucceeds() async throws {
+        let ws = try Workspace()
+        let marker = ws.dir.appendingPathComponent("tried").path
+        let yaml = "stages:\n  flaky:\n    run: 'if [ -e \(marker) ]; then exit 0; else touch \(marker); exit 1; fi'\n    retries: 2\n    retry_delay: 0.05\n"
+        let r = try await ws.run(yaml)
+        #expect(r.status == .succeeded)
+        let execs = try ws.store.executions(runID: r.runID)
+        #expect(execs.map(\.attempt) == [1, 2])
+        #expect(execs.map(\.status) == [.failed, .succeeded])
+    }
+
+    @Test func timeoutStopsTheStage() async throws {
+        let ws = try Workspace()
+        let started = Date()
+        let r = try await ws.run("stages:\n  slow: { run: sleep 20, timeout: 0.5 }\n")
+        #expect(r.failed["slow"]?.contains("timed out after") == true, "\(r.failed)")
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test func cancellationInterruptsAndRecordsNothingAsDone() async throws {
+        let ws = try Workspace()
+        try ws.write("p.yaml", "stages:\n  slow: { run: 'sleep 30', outputs: [] }\n  next: { run: 'true', needs: [slow] }\n")
+        let spec = try PipelineLoader(registry: testRegistry).load(ws.dir.appendingPathComponent("p.yaml"))
+        let ex = try Executor(spec: spec, registry: testRegistry, store: ws.store, layout: ws.layout)
+        let id = try ws.store.createRun(pipelinePath: spec.file.path, provenance: .object([:]), startedAt: Date().timeIntervalSince1970)
+        let task = Task { await ex.run(runID: id) }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        task.cancel()
+        let r = await task.value
+        #expect(r.status == .interrupted)
+        #expect(try ws.store.run(id)?.status == .interrupted)
+        #expect(try ws.store.executions(runID: id).first?.status == .cancelled)
+        #expect(try ws.store.latestSucceeded(stage: "slow", fingerprint: nil) == nil)
+    }
+
+    @Test func untilAndOnlySelectStages() async throws {
+        let ws = try Workspace()
+        let yaml = try chain(ws)
+        let u = try await ws.run(yaml) { $0.until = "b" }
+        #expect(Set(u.ran) == ["a", "b"])
+        let o = try await ws.run(yaml, overrides: ["t=x"]) { $0.only = "c" }
+        #expect(o.ran == ["c"], "--only reads b's last outputs and runs c alone")
+    }
+}
