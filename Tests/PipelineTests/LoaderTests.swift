@@ -70,12 +70,12 @@ import Testing
 
     @Test(arguments: [
         ("stages:\n  a: { uses: test.nope }\n", 2, 3, "unknown stage type 'test.nope'"),
-        ("stages:\n  a:\n    uses: test.echo\n    with: { text: x, txet: y }\n", 4, 23, "has no parameter 'txet'"),
+        ("stages:\n  a:\n    uses: test.echo\n    with: { text: x, txet: y }\n", 4, 22, "has no parameter 'txet'"),
         ("stages:\n  a:\n    uses: test.echo\n", 2, 3, "missing required parameter 'text'"),
-        ("stages:\n  a:\n    uses: test.echo\n    with: { text: x, fail: maybe }\n", 4, 23, "must be boolean"),
+        ("stages:\n  a:\n    uses: test.echo\n    with: { text: x, fail: maybe }\n", 4, 22, "must be boolean"),
         ("stages:\n  a:\n    run: 'true'\n    needs: [ghost]\n", 4, 12, "not a stage"),
-        ("stages:\n  a:\n    uses: test.echo\n    with: { text: x, input: zz.out }\n", 4, 23, "not a reference"),
-        ("stages:\n  a: { run: x, needs: [b] }\n  b: { run: y, needs: [a] }\n", 2, 25, "cycle: "),
+        ("stages:\n  a:\n    uses: test.echo\n    with: { text: x, input: zz.out }\n", 4, 22, "not a reference"),
+        ("stages:\n  a: { run: x, needs: [b] }\n  b: { run: y, needs: [a] }\n", 2, 3, "cycle: "),
         ("stages:\n  a: { run: x\n", 3, 1, "YAML"),
         ("stagez:\n  a: { run: x }\n", 1, 1, "unknown top-level key 'stagez'"),
         ("stages:\n  a: { run: x, retries: -1 }\n", 2, 25, "retries"),
