@@ -44,3 +44,52 @@ extension Database {
         }
     }
 }
+
+/// Binds parameters of one prepared statement directly (1-based indexes), for bulk inserts.
+struct RawBinder {
+    fileprivate let statement: OpaquePointer
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// Binds text, or NULL for nil.
+    func bind(_ i: Int32, _ value: String?) {
+        guard let value else { sqlite3_bind_null(statement, i); return }
+        var copy = value
+        copy.withUTF8 { buf in
+            if let base = buf.baseAddress {
+                base.withMemoryRebound(to: CChar.self, capacity: buf.count) {
+                    _ = sqlite3_bind_text(statement, i, $0, Int32(buf.count), Self.transient)
+                }
+            } else {
+                _ = sqlite3_bind_text(statement, i, "", 0, Self.transient)
+            }
+        }
+    }
+    /// Binds an integer.
+    func bind(_ i: Int32, _ value: Int64) { sqlite3_bind_int64(statement, i, value) }
+    /// Binds an integer, or NULL for nil.
+    func bind(_ i: Int32, _ value: Int?) {
+        if let value { sqlite3_bind_int64(statement, i, Int64(value)) } else { sqlite3_bind_null(statement, i) }
+    }
+    /// Binds a double.
+    func bind(_ i: Int32, _ value: Double) { sqlite3_bind_double(statement, i, value) }
+}
+
+extension Database {
+    /// Prepares `sql` once and executes it `count` times, `bind` filling the parameters for each index.
+    func executeRawBatch(_ sql: String, count: Int, _ bind: (RawBinder, Int) -> Void) throws {
+        let statement = try makeStatement(sql: sql)
+        let handle = statement.sqliteStatement
+        for index in 0..<count {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+            bind(RawBinder(statement: handle), index)
+            let code = sqlite3_step(handle)
+            guard code == SQLITE_DONE || code == SQLITE_ROW else {
+                let message = String(cString: sqlite3_errmsg(sqliteConnection))
+                sqlite3_reset(handle)
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
+            }
+        }
+        sqlite3_reset(handle)
+    }
+}

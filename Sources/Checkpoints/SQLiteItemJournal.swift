@@ -18,11 +18,11 @@ public final class SQLiteItemJournal: ItemJournal {
 
     private static let columns = "SELECT key, status, attempts, error_class, error_detail, output_hash, meta, updated_at FROM items"
 
+    /// Every record in the namespace, by key (one query).
     public func all() throws -> [String: ItemRecord] {
         try store.read("read journal \(namespace)") { db in
             var out: [String: ItemRecord] = [:]
-            let rows = try Row.fetchCursor(db, sql: "\(Self.columns) WHERE namespace = ?", arguments: [namespace])
-            while let row = try rows.next() {
+            try db.forEachRawRow("\(Self.columns) WHERE namespace = ?", arguments: [namespace]) { row in
                 let record = try decode(row)
                 out[record.key] = record
             }
@@ -30,6 +30,7 @@ public final class SQLiteItemJournal: ItemJournal {
         }
     }
 
+    /// Records for the keys that exist, looked up in chunks of `chunkSize` keys.
     public func records(for keys: [String]) throws -> [String: ItemRecord] {
         if keys.isEmpty { return [:] }
         return try store.read("read journal \(namespace)") { db in
@@ -39,9 +40,8 @@ public final class SQLiteItemJournal: ItemJournal {
                 let chunk = keys[start..<min(start + Self.chunkSize, keys.count)]
                 start += Self.chunkSize
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try Row.fetchCursor(db, sql: "\(Self.columns) WHERE namespace = ? AND key IN (\(marks))",
-                                               arguments: StatementArguments([namespace] + Array(chunk)))
-                while let row = try rows.next() {
+                try db.forEachRawRow("\(Self.columns) WHERE namespace = ? AND key IN (\(marks))",
+                                     arguments: StatementArguments([namespace] + Array(chunk))) { row in
                     let record = try decode(row)
                     out[record.key] = record
                 }
@@ -50,21 +50,23 @@ public final class SQLiteItemJournal: ItemJournal {
         }
     }
 
+    /// Inserts or replaces records in one transaction.
     public func write(_ records: [ItemRecord]) throws {
         if records.isEmpty { return }
         try store.write("write journal \(namespace)") { db in
-            let insert = try db.cachedStatement(sql: """
+            try db.executeRawBatch("""
                 INSERT OR REPLACE INTO items(namespace, key, status, attempts, error_class, error_detail, output_hash, meta, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for r in records {
-                insert.setUncheckedArguments([namespace, r.key, r.status.rawValue, r.attempts, r.errorClass, r.errorDetail,
-                                              r.outputHash, r.meta?.canonical, r.updatedAt])
-                try insert.execute()
+                """, count: records.count) { b, i in
+                let r = records[i]
+                b.bind(1, namespace); b.bind(2, r.key); b.bind(3, r.status.rawValue); b.bind(4, Int64(r.attempts))
+                b.bind(5, r.errorClass); b.bind(6, r.errorDetail); b.bind(7, r.outputHash); b.bind(8, r.meta?.canonical)
+                b.bind(9, r.updatedAt)
             }
         }
     }
 
+    /// Deletes records for keys, in one transaction.
     public func remove(_ keys: [String]) throws {
         if keys.isEmpty { return }
         try store.write("remove from journal \(namespace)") { db in
@@ -105,12 +107,13 @@ public final class SQLiteItemJournal: ItemJournal {
     }
 
     /// Decodes one row selected with `columns`.
-    private func decode(_ row: Row) throws -> ItemRecord {
-        let statusText: String = row[1]
+    private func decode(_ row: RawRow) throws -> ItemRecord {
+        let statusText = row.text(1)
         guard let status = ItemStatus(rawValue: statusText) else {
             throw StoreError.invalidRow(path: store.path, table: "items", detail: "unknown status \(statusText) in \(namespace)")
         }
-        return ItemRecord(key: row[0], status: status, attempts: row[2], errorClass: row[3], errorDetail: row[4],
-                          outputHash: row[5], meta: try store.decodeJSON(row[6], table: "items"), updatedAt: row[7])
+        return ItemRecord(key: row.text(0), status: status, attempts: Int(row.int64(2)), errorClass: row.optionalText(3),
+                          errorDetail: row.optionalText(4), outputHash: row.optionalText(5),
+                          meta: try store.decodeJSON(row.optionalText(6), table: "items"), updatedAt: row.double(7))
     }
 }

@@ -8,6 +8,7 @@ extension SQLiteStore {
                output_directory, summary, reason FROM executions
         """
 
+    /// Inserts a running execution row and returns its id.
     public func startExecution(runID: Int64, stage: String, stageType: String, fingerprint: String, attempt: Int,
                                reason: String?, startedAt: Double) throws -> Int64 {
         try write("start execution of \(stage)") { db in
@@ -19,6 +20,7 @@ extension SQLiteStore {
         }
     }
 
+    /// Inserts a skipped row that points at (and copies the folder and summary of) the reused execution.
     public func recordSkip(runID: Int64, stage: String, stageType: String, fingerprint: String, reusing: Int64, at: Double) throws {
         try write("record skip of \(stage)") { db in
             try db.execute(sql: """
@@ -31,6 +33,7 @@ extension SQLiteStore {
         }
     }
 
+    /// In one transaction: marks the execution succeeded and stores its artifacts, metrics and summary.
     public func commitExecution(_ id: Int64, outputDirectory: String, artifacts: [ArtifactRecord], metrics: [MetricPoint],
                                 summary: JSONValue, finishedAt: Double) throws {
         try write("commit execution \(id)") { db in
@@ -67,6 +70,7 @@ extension SQLiteStore {
         }
     }
 
+    /// Marks an execution failed or cancelled with its error.
     public func failExecution(_ id: Int64, status: ExecutionStatus, error: String, finishedAt: Double) throws {
         try write("fail execution \(id)") { db in
             try db.execute(sql: "UPDATE executions SET status = ?, error = ?, finished_at = ? WHERE id = ?",
@@ -74,6 +78,7 @@ extension SQLiteStore {
         }
     }
 
+    /// The newest succeeded execution of `stage` (with `fingerprint`, when given).
     public func latestSucceeded(stage: String, fingerprint: String?) throws -> ExecutionRecord? {
         let row = try read("find latest execution of \(stage)") { db in
             if let fingerprint {
@@ -105,6 +110,7 @@ extension SQLiteStore {
         return out
     }
 
+    /// Executions of a run (skips included), in start order.
     public func executions(runID: Int64) throws -> [ExecutionRecord] {
         let rows = try read("list executions of run \(runID)") { db in
             try Row.fetchAll(db, sql: "\(Self.executionColumns) WHERE run_id = ? ORDER BY id", arguments: [runID])
@@ -112,6 +118,7 @@ extension SQLiteStore {
         return try rows.map(executionRecord)
     }
 
+    /// An execution by id.
     public func execution(_ id: Int64) throws -> ExecutionRecord? {
         let row = try read("read execution \(id)") { db in
             try Row.fetchOne(db, sql: "\(Self.executionColumns) WHERE id = ?", arguments: [id])
@@ -126,6 +133,7 @@ extension SQLiteStore {
         }
     }
 
+    /// The committed files of an execution, sorted by path.
     public func artifacts(executionID: Int64) throws -> [ArtifactRecord] {
         try artifactsForExecutions([executionID])[executionID] ?? []
     }
@@ -157,6 +165,7 @@ extension SQLiteStore {
         }
     }
 
+    /// Output folders of every succeeded execution, oldest first (for gc).
     public func allOutputDirectories() throws -> [(executionID: Int64, runID: Int64, stage: String, directory: String)] {
         try read("list output directories") { db in
             let rows = try Row.fetchAll(db, sql: """
@@ -167,6 +176,7 @@ extension SQLiteStore {
         }
     }
 
+    /// Forgets executions and their artifact rows (metrics are kept for history).
     public func deleteExecutions(_ ids: [Int64]) throws {
         if ids.isEmpty { return }
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"

@@ -3,6 +3,7 @@ import GRDB
 import Pipeline
 
 extension SQLiteStore {
+    /// Metrics, optionally of one run, in insertion order.
     public func metrics(runID: Int64?) throws -> [MetricRecord] {
         try read("read metrics") { db in
             let base = "SELECT run_id, execution_id, stage, name, step, value FROM metrics"
@@ -25,6 +26,7 @@ extension SQLiteStore {
         }
     }
 
+    /// The item journal for a namespace.
     public func journal(namespace: String) -> any ItemJournal {
         SQLiteItemJournal(store: self, namespace: namespace)
     }

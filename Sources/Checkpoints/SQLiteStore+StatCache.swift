@@ -29,6 +29,7 @@ public struct StatCacheSnapshot: Sendable {
 }
 
 extension SQLiteStore {
+    /// The cached hash of `path` if its size, mtime and inode still match `stat`.
     public func cachedHash(path: String, stat: FileStat) throws -> String? {
         try read("read stat cache") { db in
             try String.fetchOne(db.cachedStatement(sql: """
@@ -37,6 +38,7 @@ extension SQLiteStore {
         }
     }
 
+    /// Remembers hashes with their stats, in one transaction.
     public func cacheHashes(_ entries: [(path: String, stat: FileStat, sha256: String)]) throws {
         if entries.isEmpty { return }
         try write("write stat cache") { db in

@@ -149,6 +149,7 @@ public final class SQLiteStore: PipelineStore {
     /// Parses stored JSON text.
     func decodeJSON(_ text: String?, table: String) throws -> JSONValue? {
         guard let text else { return nil }
+        if let fast = FastJSON.parse(text) { return fast }
         do { return try JSONValue.parse(Data(text.utf8)) } catch {
             throw StoreError.invalidRow(path: path, table: table, detail: "bad JSON: \(text.prefix(80))")
         }
@@ -156,6 +157,7 @@ public final class SQLiteStore: PipelineStore {
 
     // MARK: - Runs
 
+    /// Inserts a running run with its provenance and returns its id.
     public func createRun(pipelinePath: String, provenance: JSONValue, startedAt: Double) throws -> Int64 {
         try write("create run") { db in
             try db.execute(sql: "INSERT INTO runs(pipeline_path, status, started_at, provenance) VALUES (?, ?, ?, ?)",
@@ -164,6 +166,7 @@ public final class SQLiteStore: PipelineStore {
         }
     }
 
+    /// Marks a run running again (resume keeps the run id).
     public func reopenRun(_ id: Int64) throws {
         try write("reopen run \(id)") { db in
             try db.execute(sql: "UPDATE runs SET status = ?, finished_at = NULL, error = NULL WHERE id = ?",
@@ -171,6 +174,7 @@ public final class SQLiteStore: PipelineStore {
         }
     }
 
+    /// Ends a run with its status and error.
     public func finishRun(_ id: Int64, status: RunStatus, error: String?, finishedAt: Double) throws {
         try write("finish run \(id)") { db in
             try db.execute(sql: "UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?",
@@ -178,11 +182,13 @@ public final class SQLiteStore: PipelineStore {
         }
     }
 
+    /// A run by id.
     public func run(_ id: Int64) throws -> RunRecord? {
         let row = try read("read run \(id)") { db in try Row.fetchOne(db, sql: "\(Self.runColumns) WHERE id = ?", arguments: [id]) }
         return try row.map(runRecord)
     }
 
+    /// The most recent runs, newest first.
     public func runs(limit: Int) throws -> [RunRecord] {
         let rows = try read("list runs") { db in
             try Row.fetchAll(db, sql: "\(Self.runColumns) ORDER BY id DESC LIMIT ?", arguments: [limit])

@@ -30,6 +30,23 @@ import TestSupport
         #expect(try store.journalNamespaces() == ["download": 1, "embed": 1])
     }
 
+    @Test func metadataRoundTripsExactly() throws {
+        let dir = try TempDir.make("journal")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try SQLiteStore(stateDirectory: dir)
+        let journal = store.journal(namespace: "meta")
+        let values: [JSONValue] = [
+            .object([:]), .array([]), .null, .bool(true), .int(-42), .int(Int.max), .double(0.1), .double(-1.5e-7), .double(1e300),
+            .string("quote\" back\\ slash\n tab\t ctl\u{1} emoji 😀 é / end"),
+            .object(["etag": .string("W/\"x\""), "sizes": .array([.int(1), .double(2.5), .null, .bool(false)]),
+                     "nested": .object(["deep": .array([.object(["k": .string("ü")])])])]),
+        ]
+        let records = values.enumerated().map { ItemRecord(key: "k\($0.offset)", status: .done, meta: $0.element, updatedAt: 5) }
+        try journal.write(records)
+        let back = try journal.all()
+        for r in records { #expect(back[r.key]?.meta == r.meta, "meta \(r.key)") }
+    }
+
     /// "item-" and the zero-padded number (six digits).
     static func key(_ i: Int) -> String {
         let digits = String(i)
@@ -43,7 +60,8 @@ import TestSupport
         let records = (0..<count).map { i in
             let status: ItemStatus = i % 10 == 0 ? .failed : (i % 10 == 1 ? .pending : .done)
             return ItemRecord(key: Self.key(i), status: status, attempts: 1 + i % 3, errorClass: status == .failed ? "timeout" : nil,
-                              outputHash: status == .done ? "h\(i)" : nil, updatedAt: Double(i))
+                              outputHash: status == .done ? "h\(i)" : nil,
+                              meta: i % 10 == 2 ? .object(["width": .int(224), "etag": .string("e\(i)")]) : nil, updatedAt: Double(i))
         }
         let started = Date()
         do {
@@ -60,10 +78,12 @@ import TestSupport
         let readStart = Date()
         let all = try journal.all()
         let readSeconds = Date().timeIntervalSince(readStart)
-        print("journal: wrote \(count) records in 100 batches in \(String(format: "%.3f", writeSeconds)) s; "
+        print("journal: wrote \(count) records (10% with meta) in 100 batches in \(String(format: "%.3f", writeSeconds)) s; "
               + "all() read them back in \(String(format: "%.3f", readSeconds)) s (debug build)")
         #expect(all.count == count)
         #expect(all["item-012345"]?.outputHash == "h12345" && all["item-012345"]?.attempts == 1 + 12345 % 3)
+        #expect(all["item-000012"]?.meta == .object(["width": .int(224), "etag": .string("e12")]))
+        #expect(all["item-000010"]?.errorClass == "timeout" && all["item-000010"]?.updatedAt == 10)
         #expect(try journal.counts() == [.done: 80_000, .failed: 10_000, .pending: 10_000])
         let left = try journal.keys(status: .failed) + journal.keys(status: .pending)
         #expect(left.count == 20_000 && left.first == "item-000000")
