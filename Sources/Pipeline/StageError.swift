@@ -21,7 +21,7 @@ public enum StageError: Error, Sendable, CustomStringConvertible {
         case .tooManyFailures(let s, let f, let t, let th):
             return "stage '\(s)': \(f) of \(t) items failed, above the allowed failure rate \(th)"
         case .cancelled(let s): return "stage '\(s)': cancelled"
-        case .timedOut(let s, let sec): return "stage '\(s)': timed out after \(Int(sec)) s"
+        case .timedOut(let s, let sec): return "stage '\(s)': timed out after \(String(format: "%g", sec)) s"
         }
     }
 }

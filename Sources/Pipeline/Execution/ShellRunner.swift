@@ -1,6 +1,7 @@
 import Foundation
 
-/// Runs a shell stage's command with `/bin/sh -c`, its log captured, cancellable.
+/// Runs a shell stage's command with `/bin/sh -c` in its own process group (so cancelling kills
+/// the whole pipeline of processes), output captured in the stage's log file.
 struct ShellRunner {
     let stage: String
     let command: String
@@ -8,38 +9,55 @@ struct ShellRunner {
     let environment: [String: String]
     let logFile: URL
 
-    /// Runs to completion; throws `StageError.failed` with the exit code and the stderr tail.
+    /// Runs to completion; throws `StageError.failed` with the exit code and the log's tail.
     func run() async throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        p.currentDirectoryURL = workingDirectory
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        if !FileManager.default.fileExists(atPath: logFile.path) { _ = FileManager.default.createFile(atPath: logFile.path, contents: nil) }
-        let log = try FileHandle(forWritingTo: logFile)
-        defer { try? log.close() }
-        p.standardOutput = log
-        p.standardError = log
-        p.standardInput = FileHandle.nullDevice
         let started = Date()
-        try p.run()
-        let pid = p.processIdentifier
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                DispatchQueue.global().async { p.waitUntilExit(); c.resume() }
+        let pid = try spawn()
+        let status: Int32 = await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Int32, Never>) in
+                Thread.detachNewThread {
+                    var st: Int32 = 0
+                    while waitpid(pid, &st, 0) < 0 && errno == EINTR {}
+                    c.resume(returning: st)
+                }
             }
         } onCancel: {
-            kill(pid, SIGTERM)
-            DispatchQueue.global().asyncAfter(deadline: .now() + 5) { if p.isRunning { kill(pid, SIGKILL) } }
+            kill(-pid, SIGTERM)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 5) { kill(-pid, SIGKILL) }
         }
         if Task.isCancelled { throw StageError.cancelled(stage: stage) }
-        guard p.terminationStatus == 0 else {
-            let how = p.terminationReason == .uncaughtSignal ? "was killed by signal \(p.terminationStatus)" : "exited with code \(p.terminationStatus)"
+        let exited = (status & 0x7f) == 0
+        let code = exited ? (status >> 8) & 0xff : status & 0x7f
+        guard exited && code == 0 else {
+            let how = exited ? "exited with code \(code)" : "was killed by signal \(code)"
             let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
             throw StageError.failed(stage: stage, item: nil, reason: "command \(how) after \(seconds) s; last output:\n\(Self.tail(of: logFile))")
         }
+    }
+
+    /// Starts `/bin/sh -c command` as the leader of a new process group, stdout and stderr to the log.
+    private func spawn() throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        var attr = posix_spawnattr_t()
+        posix_spawn_file_actions_init(&actions); defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawnattr_init(&attr); defer { posix_spawnattr_destroy(&attr) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logFile.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addchdir_np(&actions, workingDirectory.path)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attr, 0)
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        let argv = ["/bin/sh", "-c", command].map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in argv + envp { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, envp)
+        guard rc == 0 else {
+            throw StageError.failed(stage: stage, item: nil, reason: "cannot start /bin/sh: \(String(cString: strerror(rc)))")
+        }
+        return pid
     }
 
     /// The last lines (up to 2 KB) of a log file, indented.
