@@ -1,7 +1,7 @@
 /// A per-epoch metric as an inline SVG line chart with axes, ticks and a legend.
 enum LineChart {
-    static let width = 360.0, height = 230.0
-    static let left = 46.0, right = 12.0, top = 26.0, bottom = 58.0
+    static let width = 360.0, height = 240.0
+    static let left = 46.0, right = 12.0, top = 26.0, bottom = 66.0
     /// Line colours, one per series (colour-blind friendly order).
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f"]
 
@@ -31,7 +31,7 @@ enum LineChart {
         }
         for x in xTicks(xMin, xMax) {
             out += "<text x=\"\(f(sx(x)))\" y=\"\(f(top + plotH + 14))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#66707c\">"
-            out += "\(tick(x, span: xMax - xMin))</text>"
+            out += "\(x == x.rounded() ? String(Int(x)) : tick(x, span: xMax - xMin))</text>"
         }
         out += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH + 28))\" text-anchor=\"middle\" font-size=\"10\" "
         out += "fill=\"#66707c\">epoch</text>"
@@ -47,10 +47,9 @@ enum LineChart {
                 out += "<circle cx=\"\(f(sx(p.x)))\" cy=\"\(f(sy(p.y)))\" r=\"2.8\" fill=\"\(color)\">"
                 out += "<title>\(HTMLText.escape(series.label)) epoch \(tick(p.x, span: 10)): \(HTMLText.fixed(p.y, 4))</title></circle>"
             }
-            let lx = left + Double(i % 3) * 104, ly = height - 10
-            let row = Double(2 - min(i / 3, 2)) * 12
-            out += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 8 - row))\" width=\"10\" height=\"3\" fill=\"\(color)\"/>"
-            out += "<text x=\"\(f(lx + 14))\" y=\"\(f(ly - 4 - row))\" font-size=\"10\">\(HTMLText.escape(clip(series.label, 16)))</text>"
+            let lx = left + Double(i % 3) * 104, ly = top + plotH + 44 + Double(min(i / 3, 1)) * 12
+            out += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 4))\" width=\"10\" height=\"3\" fill=\"\(color)\"/>"
+            out += "<text x=\"\(f(lx + 14))\" y=\"\(f(ly))\" font-size=\"10\">\(HTMLText.escape(clip(series.label, 16)))</text>"
         }
         return out + "</svg>"
     }

@@ -19,9 +19,9 @@ enum ReportStyle {
     .charts { display: flex; flex-wrap: wrap; gap: 16px; }
     .chart { border: 1px solid var(--line); border-radius: 6px; padding: 6px; }
     svg text { font-family: inherit; }
-    .gallery-row { display: flex; flex-wrap: wrap; gap: 8px; margin-bottom: 16px; align-items: flex-start; }
-    .tile { width: 104px; font-size: 11px; }
-    .tile.query { width: 128px; border-right: 2px solid var(--ink); padding-right: 8px; }
+    .gallery-row { display: flex; flex-wrap: wrap; gap: 7px; margin-bottom: 16px; align-items: flex-start; }
+    .tile { width: 92px; font-size: 11px; }
+    .tile.query { width: 112px; border-right: 2px solid var(--ink); padding-right: 8px; }
     .thumb { width: 100%; aspect-ratio: 1 / 1; object-fit: contain; background: #f3f5f7; border: 1px solid var(--line);
              display: block; }
     .noimg { width: 100%; aspect-ratio: 1 / 1; background: #eceff2; border: 1px dashed var(--line); color: var(--muted);

@@ -86,3 +86,25 @@ func sampleModel() -> ReportModel {
     #expect(svg.contains("cx=\"\(HTMLText.fixed(LineChart.left, 1))\""))  // x = 1 sits on the left edge
     #expect(LineChart.svg(MetricChart(metric: "none", series: [])) == "")
 }
+
+/// Writes a sample report for `bench/search/report-check.sh` (only when VITRINE_REPORT_SAMPLE names the output file);
+/// thumbnails are real Myntra product photos when the shared data set is present.
+@Test(.enabled(if: ProcessInfo.processInfo.environment["VITRINE_REPORT_SAMPLE"] != nil))
+func writeSampleReportForBrowserCheck() throws {
+    let out = URL(fileURLWithPath: ProcessInfo.processInfo.environment["VITRINE_REPORT_SAMPLE"] ?? "/dev/null")
+    var model = sampleModel()
+    let images = URL(fileURLWithPath: "/work/shared/data/myntra-products-2k/images")
+    let photos = ((try? FileManager.default.contentsOfDirectory(atPath: images.path)) ?? []).sorted().prefix(44)
+        .compactMap { try? Data(contentsOf: images.appendingPathComponent($0)) }
+    if photos.count == 44 {
+        model.imageQueries = (0..<4).map { q in
+            let tile = { (i: Int, d: Double?) in
+                ProductTile(id: "M\(q * 11 + i)", title: "Myntra product \(q * 11 + i)", detail: "Tshirts", distance: d,
+                            image: ReportImage(mimeType: "image/jpeg", data: photos[q * 11 + i]))
+            }
+            return ImageQuery(query: tile(0, nil), neighbors: (1...10).map { tile($0, 0.3 + Double($0) / 20) })
+        }
+    }
+    try ReportRenderer.render(model).write(to: out, atomically: true, encoding: .utf8)
+    #expect(FileManager.default.fileExists(atPath: out.path))
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Renders a Vitrine HTML report in headless Chromium (Debian's `chromium`), saves a PNG, and fails
+# when the page is blank or the browser console logs an error. Usage:
+#   bench/search/report-check.sh [REPORT.html] [OUT.png]
+# Without REPORT.html it writes the sample report from the Report tests (real Myntra thumbnails).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+REPORT=${1:-}
+PNG=${2:-.bench/report-check.png}
+mkdir -p "$(dirname "$PNG")" .bench
+if [ -z "$REPORT" ]; then
+    REPORT=$PWD/.bench/report-sample.html
+    VITRINE_REPORT_SAMPLE="$REPORT" VITRINE_ONLY=Report swift test --scratch-path .build-search \
+        --filter writeSampleReportForBrowserCheck >/dev/null
+fi
+command -v chromium >/dev/null || { echo "report-check: chromium not installed (apt-get install -y chromium)" >&2; exit 2; }
+[ -s "$REPORT" ] || { echo "report-check: no report at $REPORT" >&2; exit 1; }
+LOG=$(mktemp)
+trap 'rm -f "$LOG"' EXIT
+# --enable-logging=stderr makes console messages appear as CONSOLE lines with their level.
+timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --enable-logging=stderr --v=0 \
+    --window-size=1280,3000 --screenshot="$PNG" "file://$(realpath "$REPORT")" >"$LOG" 2>&1 || true
+[ -s "$PNG" ] || { echo "report-check: chromium wrote no screenshot" >&2; cat "$LOG" >&2; exit 1; }
+if grep -E 'CONSOLE|Uncaught|Failed to load resource|net::ERR' "$LOG" | grep -viE 'level=0|:INFO:' ; then
+    echo "report-check: the page logged errors (above)" >&2; exit 1
+fi
+PY=.bench/venv/bin/python
+[ -x "$PY" ] || PY=python3
+"$PY" - "$PNG" <<'PYEOF'
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert("RGB")
+small = im.resize((128, 300))
+b = small.tobytes(); pixels = [tuple(b[i:i + 3]) for i in range(0, len(b), 3)]
+non_white = sum(1 for p in pixels if sum(p) < 720) / len(pixels)
+colours = len(set(pixels))
+print(f"report-check: {sys.argv[1]} {im.size[0]}x{im.size[1]}, {non_white:.1%} non-white, {colours} colours")
+if non_white < 0.02 or colours < 50:
+    sys.exit("report-check: the page looks blank")
+PYEOF
+echo "report-check: ok ($REPORT)"
