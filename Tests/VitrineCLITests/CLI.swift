@@ -1,0 +1,56 @@
+import Foundation
+import TestSupport
+
+/// Runs the built `vitrine` binary as a user would.
+enum CLI {
+    /// The package root (three folders above this file).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The binary from the current build (debug first, then release; `VITRINE_BIN` overrides).
+    static var binary: URL {
+        if let p = ProcessInfo.processInfo.environment["VITRINE_BIN"] { return URL(fileURLWithPath: p) }
+        for config in ["debug", "release"] {
+            let u = root.appendingPathComponent(".build/\(config)/vitrine")
+            if FileManager.default.isExecutableFile(atPath: u.path) { return u }
+        }
+        return root.appendingPathComponent(".build/debug/vitrine")
+    }
+
+    /// The result of one invocation.
+    struct Result { let code: Int32; let out: String; let err: String }
+
+    /// Starts `vitrine args…` in `dir` without waiting.
+    static func start(_ args: [String], in dir: URL, stdout: URL? = nil) throws -> Process {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        if let stdout {
+            FileManager.default.createFile(atPath: stdout.path, contents: nil)
+            let h = try FileHandle(forWritingTo: stdout)
+            p.standardOutput = h; p.standardError = h
+        } else {
+            p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        }
+        try p.run()
+        return p
+    }
+
+    /// Runs `vitrine args…` in `dir` to completion.
+    @discardableResult
+    static func run(_ args: [String], in dir: URL) throws -> Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        let out = dir.appendingPathComponent(".out-\(UUID().uuidString)"), err = dir.appendingPathComponent(".err-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = try FileHandle(forWritingTo: err)
+        try p.run()
+        p.waitUntilExit()
+        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
+        return Result(code: p.terminationStatus, out: try String(contentsOf: out, encoding: .utf8), err: try String(contentsOf: err, encoding: .utf8))
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite(.serialized) struct CLITests {
+    @Test func helpListsEveryCommandAndExitCodes() throws {
+        let r = try CLI.run(["--help"], in: CLI.root)
+        #expect(r.code == 0)
+        for cmd in ["run", "resume", "status", "runs", "show", "dag", "metrics", "gc", "verify"] {
+            #expect(r.out.contains("  \(cmd) "), "help lists \(cmd)")
+        }
+        #expect(r.out.contains("75 another run holds"))
+    }
+
+    @Test func usageErrorsExit2() throws {
+        let r = try CLI.run(["run", "--no-such-flag"], in: CLI.root)
+        #expect(r.code == 2, "\(r.err)")
+    }
+
+    @Test func invalidPipelineExits2WithFileLineColumn() throws {
+        let dir = try TempDir.make("cli")
+        try Data("stages:\n  a:\n    run: 'true'\n    needs: [ghost]\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        let r = try CLI.run(["run", "p.yaml"], in: dir)
+        #expect(r.code == 2)
+        #expect(r.err.contains("p.yaml:4:12: error: stage 'a' needs 'ghost'"), "\(r.err)")
+    }
+
+    @Test func stageFailureExits1AndNamesTheLog() throws {
+        let dir = try TempDir.make("cli")
+        try Data("stages:\n  bad: { run: 'echo boom >&2; exit 4' }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        let r = try CLI.run(["run", "p.yaml", "--log-format", "plain"], in: dir)
+        #expect(r.code == 1)
+        #expect(r.err.contains("exited with code 4"), "\(r.err)")
+        #expect(r.err.contains("boom"), "the stderr tail is shown")
+        #expect(r.err.contains("vitrine resume"), "says what to run next")
+        let s = try CLI.run(["status", "p.yaml", "--json"], in: dir)
+        #expect(s.out.contains("\"state\" : \"failed\""), "\(s.out)")
+    }
+
+    @Test func nothingToDoExits0AndDryRunExplains() throws {
+        let dir = try TempDir.make("cli")
+        try Data("params: { n: 1 }\nstages:\n  a: { run: 'echo ${params.n} > $VITRINE_OUT/a.txt', outputs: [a.txt] }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        #expect(try CLI.run(["run", "p.yaml"], in: dir).code == 0)
+        let again = try CLI.run(["run", "p.yaml", "--log-format", "json"], in: dir)
+        #expect(again.code == 0)
+        #expect(again.err.contains("\"event\":\"stage_skipped\""), "\(again.err)")
+        let dry = try CLI.run(["run", "p.yaml", "--dry-run", "--set", "n=2"], in: dir)
+        #expect(dry.out.contains("run  a"), "\(dry.out)")
+        #expect(dry.out.contains("param 'command' changed"), "\(dry.out)")
+    }
+
+    @Test func secondConcurrentRunExits75NamingTheHolderAndAKilledHolderFreesTheLock() throws {
+        let dir = try TempDir.make("cli")
+        try Data("stages:\n  slow: { run: 'sleep 30' }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        let holder = try CLI.start(["run", "p.yaml"], in: dir)
+        defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
+        var second = CLI.Result(code: -1, out: "", err: "")
+        for _ in 0..<50 {
+            second = try CLI.run(["run", "p.yaml"], in: dir)
+            if second.code == 75 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(second.code == 75, "\(second.err)")
+        #expect(second.err.contains("pid \(holder.processIdentifier)"), "\(second.err)")
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
+        try Data("stages:\n  slow: { run: 'true' }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        let after = try CLI.run(["run", "p.yaml"], in: dir)
+        #expect(after.code == 0, "the kernel released the SIGKILLed holder's lock: \(after.err)")
+    }
+
+    @Test func dagPrintsMermaidAndDot() throws {
+        let dir = try TempDir.make("cli")
+        try Data("stages:\n  a: { run: 'true' }\n  b: { run: 'true', needs: [a] }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        #expect(try CLI.run(["dag", "p.yaml"], in: dir).out.contains("s0 --> s1"))
+        #expect(try CLI.run(["dag", "p.yaml", "--format", "dot"], in: dir).out.contains("\"a\" -> \"b\""))
+    }
+
+    @Test func prometheusMetricsFile() throws {
+        let dir = try TempDir.make("cli")
+        try Data("stages:\n  a: { run: 'true' }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        #expect(try CLI.run(["run", "p.yaml", "--metrics-file", "m.prom"], in: dir).code == 0)
+        let text = try String(contentsOf: dir.appendingPathComponent("m.prom"), encoding: .utf8)
+        #expect(text.contains("vitrine_run_success{pipeline=\"p.yaml\"} 1"))
+        #expect(text.contains("# TYPE vitrine_stage_duration_seconds gauge"))
+    }
+
+    @Test func corruptedStateDatabaseIsReportedWithAnAction() throws {
+        let dir = try TempDir.make("cli")
+        try Data("stages:\n  a: { run: 'true' }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent(".vitrine"), withIntermediateDirectories: true)
+        try Data(repeating: 0x42, count: 4096).write(to: dir.appendingPathComponent(".vitrine/state.sqlite"))
+        let r = try CLI.run(["run", "p.yaml"], in: dir)
+        #expect(r.code == 2)
+        #expect(r.err.contains("state.sqlite"), "\(r.err)")
+    }
+}

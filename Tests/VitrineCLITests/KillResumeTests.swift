@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// SIGKILL `vitrine run` at several points of a multi-stage pipeline, resume each time, and compare
+/// the final artifacts with an uninterrupted run; no committed stage may run twice.
+@Suite(.serialized) struct KillResumeTests {
+    static let pipeline = """
+    params: { rows: 400 }
+    stages:
+      generate:
+        run: 'sleep 0.3; seq 1 ${params.rows} > $VITRINE_OUT/numbers.txt'
+        outputs: [numbers.txt]
+      squares:
+        run: 'sleep 0.3; while read n; do echo $((n*n)); done < $VITRINE_IN_0 > $VITRINE_OUT/squares.txt'
+        inputs: [generate.numbers.txt]
+        outputs: [squares.txt]
+      cubes:
+        run: 'sleep 0.3; while read n; do echo $((n*n*n)); done < $VITRINE_IN_0 > $VITRINE_OUT/cubes.txt'
+        inputs: [generate.numbers.txt]
+        outputs: [cubes.txt]
+      parts:
+        foreach: [1, 2, 3]
+        run: 'sleep 0.2; mkdir -p $VITRINE_OUT/part; awk "NR % 3 == (${item} % 3)" $VITRINE_IN_0 > $VITRINE_OUT/part/rows.txt'
+        inputs: [squares.squares.txt]
+        outputs: [part]
+      total:
+        run: 'sleep 0.3; cat $VITRINE_IN_A $VITRINE_IN_B | sort -n | sha256sum > $VITRINE_OUT/total.txt'
+        inputs: { a: cubes.cubes.txt, b: squares.squares.txt }
+        outputs: [total.txt]
+        needs: [parts]
+    """
+
+    /// Output files of every stage's latest execution, by `stage/relative path`.
+    func outputs(_ state: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let latest = state.appendingPathComponent("out")
+        for stage in try FileManager.default.contentsOfDirectory(atPath: latest.path) where !stage.hasPrefix(".") {
+            let dir = latest.appendingPathComponent(stage).resolvingSymlinksInPath()
+            let e = FileManager.default.enumerator(atPath: dir.path)
+            while let rel = e?.nextObject() as? String {
+                var isDir: ObjCBool = false
+                let full = dir.appendingPathComponent(rel).path
+                if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue,
+                   !["summary.json", "metrics.json"].contains(rel) {
+                    out["\(stage)/\(rel)"] = try Data(contentsOf: URL(fileURLWithPath: full))
+                }
+            }
+        }
+        return out
+    }
+
+    @Test func killedRunsResumeToByteIdenticalOutputs() throws {
+        let dir = try TempDir.make("kill")
+        try Data(Self.pipeline.utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        #expect(try CLI.run(["run", "p.yaml", "--state", "clean"], in: dir).code == 0)
+        let reference = try outputs(dir.appendingPathComponent("clean"))
+        #expect(reference.count == 8, "\(reference.keys.sorted())")
+
+        var first = true
+        for delay in [0.15, 0.5, 0.9, 0.45, 1.3] {
+            let p = try CLI.start(first ? ["run", "p.yaml", "--state", "killed"] : ["resume", "p.yaml", "--state", "killed"], in: dir)
+            first = false
+            Thread.sleep(forTimeInterval: delay)
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        var last = try CLI.run(["resume", "p.yaml", "--state", "killed"], in: dir)
+        if last.out.contains("Nothing to resume") { last = try CLI.run(["run", "p.yaml", "--state", "killed"], in: dir) }
+        #expect(last.code == 0, "\(last.err)")
+        let resumed = try outputs(dir.appendingPathComponent("killed"))
+        #expect(resumed == reference, "final artifacts are byte-identical to the uninterrupted run")
+
+        // Every stage committed exactly once across all the killed and resumed runs.
+        let runs = try CLI.run(["runs", "--json", "--state", "killed", "--limit", "100"], in: dir)
+        let ids = (try JSONSerialization.jsonObject(with: Data(runs.out.utf8)) as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+        var committed: [String: Int] = [:]
+        for id in ids {
+            let show = try CLI.run(["show", String(id), "--json", "--state", "killed"], in: dir)
+            let obj = try JSONSerialization.jsonObject(with: Data(show.out.utf8)) as? [String: Any]
+            for s in obj?["stages"] as? [[String: Any]] ?? [] {
+                let e = s["execution"] as? [String: Any]
+                if e?["status"] as? String == "succeeded", let name = e?["stage"] as? String { committed[name, default: 0] += 1 }
+            }
+        }
+        #expect(committed.count == 7, "\(committed)")
+        #expect(committed.values.allSatisfy { $0 == 1 }, "no completed stage ran twice: \(committed)")
+        #expect(ids.count == 1, "resume continues the same run id: \(ids)")
+    }
+}
