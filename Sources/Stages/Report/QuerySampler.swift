@@ -24,7 +24,7 @@ struct QuerySampler {
     }
 
     /// Sample ids present in every method's table, with each method's ranked neighbours.
-    func textQueries(from files: [URL], titles: [String: String], generator: inout SeededGenerator) throws -> [TextQuery] {
+    func textQueries(from files: [URL], titles: [String: String], generator: inout SeededGenerator) throws -> [Report.TextQuery] {
         var byMethod: [String: [String: [(Int, String, Double)]]] = [:]
         for file in files {
             for n in try NeighborRowsReader.read(file) { byMethod[n.method, default: [:]][n.id, default: []].append((n.rank, n.neighborID, n.distance)) }
@@ -39,7 +39,7 @@ struct QuerySampler {
                     ProductTile(id: $0.1, title: titles[$0.1] ?? $0.1, distance: $0.2.isFinite ? $0.2 : nil)
                 })
             }
-            return TextQuery(query: ProductTile(id: id, title: titles[id] ?? id), methods: lists)
+            return Report.TextQuery(query: ProductTile(id: id, title: titles[id] ?? id), methods: lists)
         }
     }
 

@@ -87,7 +87,8 @@ public struct IndexPublishStage: Stage {
                                     "near_duplicate_recall": quality.nearDuplicateRecall.map { .double($0) } ?? .null]),
                            to: ctx.output("quality"))
 
-        let live = URL(fileURLWithPath: livePath, relativeTo: ctx.pipelineDirectory).standardizedFileURL
+        let live = (livePath.hasPrefix("/") ? URL(fileURLWithPath: livePath)
+                    : ctx.pipelineDirectory.appendingPathComponent(livePath)).standardizedFileURL
         try CatalogIndexPublisher.publish(built, to: live)
         var fields = Dictionary(manifest.map { ($0.0, JSONValue.string($0.1)) }, uniquingKeysWith: { a, _ in a })
         fields["live_path"] = .string(live.path)
