@@ -5,6 +5,10 @@ public enum BuiltinStages {
     /// The registry the CLI validates pipelines against.
     public static let registry = StageRegistry(all)
 
-    /// The built-in types, grouped by area.
-    public static let all: [any Stage.Type] = []
+    /// The built-in types, in pipeline order.
+    public static let all: [any Stage.Type] = [
+        CatalogLoadStage.self, DropNullsStage.self, DedupeTitlesStage.self, TextSimilarityStage.self,
+        DownloadStage.self, DatasetBalanceStage.self, DatasetSplitStage.self, PrepareStage.self,
+        TrainStage.self, EvaluateStage.self, EmbedStage.self, IndexPublishStage.self, ReportHTMLStage.self,
+    ]
 }

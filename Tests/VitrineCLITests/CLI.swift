@@ -26,7 +26,7 @@ enum CLI {
         p.arguments = args
         p.currentDirectoryURL = dir
         if let stdout {
-            FileManager.default.createFile(atPath: stdout.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
             let h = try FileHandle(forWritingTo: stdout)
             p.standardOutput = h; p.standardError = h
         } else {
@@ -44,8 +44,8 @@ enum CLI {
         p.arguments = args
         p.currentDirectoryURL = dir
         let out = dir.appendingPathComponent(".out-\(UUID().uuidString)"), err = dir.appendingPathComponent(".err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: out)
         p.standardError = try FileHandle(forWritingTo: err)
         try p.run()
