@@ -37,7 +37,7 @@ public enum NeighbourSearch {
                 let out = Output(ids: idp, cos: cp)
                 let chunks = max(1, min(n, threads * 8))
                 DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    var scorer = Scorer(index: index, k: k)
+                    let scorer = Scorer(index: index, k: k)
                     let lo = n * chunk / chunks, hi = n * (chunk + 1) / chunks
                     for q in lo..<hi {
                         let terms = unit.rowStart[q]..<unit.rowStart[q + 1]
@@ -66,7 +66,7 @@ public enum NeighbourSearch {
         let index = unit.transposed()
         let qNorm = query.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
         guard qNorm > 0 else { return [] }
-        var scorer = Scorer(index: index, k: k)
+        let scorer = Scorer(index: index, k: k)
         scorer.score(columns: ArraySlice(query.map { Int32($0.0) }), values: ArraySlice(query.map { $0.1 / qNorm }), exclude: exclude)
         var ids = [Int32](repeating: -1, count: k), cos = [Double](repeating: 0, count: k)
         ids.withUnsafeMutableBufferPointer { i in cos.withUnsafeMutableBufferPointer { c in scorer.write(into: i, c, at: 0) } }
@@ -82,64 +82,78 @@ public enum NeighbourSearch {
     }
 }
 
-/// Per-thread scratch for scoring one query against all rows and keeping the best k.
-struct Scorer {
-    let index: SparseMatrix
+/// Per-thread scratch for scoring one query against all rows and keeping the best k: a dense score
+/// accumulator, the list of rows it touched, and a sorted best-k list, all in buffers allocated once.
+final class Scorer {
+    private let rowStart: UnsafeMutableBufferPointer<Int>
+    private let docs: UnsafeMutableBufferPointer<Int32>
+    private let weights: UnsafeMutableBufferPointer<Double>
+    private let rows: Int
     let k: Int
-    var scores: [Double]
-    var touched: [Int32] = []
-    var bestIds: [Int32]
-    var bestScores: [Double]
-    var found = 0
+    private let scores: UnsafeMutablePointer<Double>
+    private let hits: UnsafeMutablePointer<Int32>
+    private let bestIds: UnsafeMutablePointer<Int32>
+    private let bestScores: UnsafeMutablePointer<Double>
+    private(set) var found = 0
 
+    /// Scratch over an inverted index (terms × rows).
     init(index: SparseMatrix, k: Int) {
-        self.index = index; self.k = k
-        scores = [Double](repeating: 0, count: index.columnCount)
-        bestIds = [Int32](repeating: -1, count: k)
-        bestScores = [Double](repeating: 0, count: k)
-        touched.reserveCapacity(index.columnCount)
+        rowStart = .allocate(capacity: index.rowStart.count)
+        _ = rowStart.initialize(from: index.rowStart)
+        docs = .allocate(capacity: max(1, index.columns.count))
+        _ = docs.initialize(from: index.columns)
+        weights = .allocate(capacity: max(1, index.values.count))
+        _ = weights.initialize(from: index.values)
+        rows = index.columnCount
+        self.k = k
+        scores = .allocate(capacity: max(1, rows))
+        scores.initialize(repeating: 0, count: max(1, rows))
+        hits = .allocate(capacity: max(1, rows))
+        bestIds = .allocate(capacity: max(1, k))
+        bestScores = .allocate(capacity: max(1, k))
+    }
+
+    deinit {
+        rowStart.deallocate(); docs.deallocate(); weights.deallocate()
+        scores.deallocate(); hits.deallocate(); bestIds.deallocate(); bestScores.deallocate()
     }
 
     /// Accumulates dot products of the query with every row and selects the best k.
-    mutating func score(columns: ArraySlice<Int32>, values: ArraySlice<Double>, exclude: Int) {
-        var buffer = scores, hits = touched
-        scores = []; touched = []
-        hits.removeAll(keepingCapacity: true)
-        let rowStart = index.rowStart
-        buffer.withUnsafeMutableBufferPointer { s in
-            index.columns.withUnsafeBufferPointer { docs in
-                index.values.withUnsafeBufferPointer { w in
-                    for (t, wq) in zip(columns, values) {
-                        let term = Int(t)
-                        for p in rowStart[term]..<rowStart[term + 1] {
-                            let d = Int(docs[p])
-                            if s[d] == 0 { hits.append(docs[p]) }
-                            s[d] += wq * w[p]
-                        }
-                    }
-                }
+    func score(columns: ArraySlice<Int32>, values: ArraySlice<Double>, exclude: Int) {
+        var nHits = 0
+        let s = scores, h = hits, d32 = docs.baseAddress!, w = weights.baseAddress!
+        for (t, wq) in zip(columns, values) {
+            let term = Int(t)
+            var p = rowStart[term]
+            let end = rowStart[term + 1]
+            while p < end {
+                let d = Int(d32[p])
+                let old = s[d]
+                h[nHits] = Int32(truncatingIfNeeded: d)  // branch-free: kept only when the row was untouched
+                nHits &+= old == 0 ? 1 : 0
+                s[d] = old + wq * w[p]
+                p += 1
             }
         }
         found = 0
-        for d32 in hits {
-            let d = Int(d32)
-            let v = buffer[d]
-            buffer[d] = 0
-            if d == exclude { continue }
-            insert(d32, v)
+        var threshold = -Double.infinity
+        for i in 0..<nHits {
+            let d = Int(h[i])
+            let v = s[d]
+            s[d] = 0
+            if v < threshold || d == exclude { continue }
+            insert(h[i], v)
+            if found == k { threshold = bestScores[k - 1] }
         }
-        scores = buffer; touched = hits
         // Fewer than k rows share a term: pad with zero-similarity rows in index order.
-        if found < k {
-            var d = 0
-            while found < k, d < index.columnCount {
-                if d != exclude, !bestIds[0..<found].contains(Int32(d)) { insert(Int32(d), 0) }
-                d += 1
-            }
+        var d = 0
+        while found < k, d < rows {
+            if d != exclude, !UnsafeBufferPointer(start: bestIds, count: found).contains(Int32(d)) { insert(Int32(d), 0) }
+            d += 1
         }
     }
 
-    @inline(__always) private mutating func insert(_ d: Int32, _ v: Double) {
+    @inline(__always) private func insert(_ d: Int32, _ v: Double) {
         if found == k {
             let lastS = bestScores[k - 1], lastI = bestIds[k - 1]
             if v < lastS || (v == lastS && d > lastI) { return }
