@@ -1,9 +1,13 @@
 import CBLAS
+import Dispatch
 
 /// Thin row-major wrappers over OpenBLAS, so layer code reads like the maths.
 public enum BLAS {
-    /// Sets OpenBLAS's thread count (from the stage's thread budget).
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+    /// Sets the engine's thread count: OpenBLAS's and the element-wise loops' (from the stage's thread budget).
+    public static func setThreads(_ n: Int) {
+        openblas_set_num_threads(Int32(max(1, n)))
+        Parallel.threads = max(1, n)
+    }
 
     /// OpenBLAS's current thread count.
     public static var threads: Int { Int(openblas_get_num_threads()) }
@@ -15,5 +19,21 @@ public enum BLAS {
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Best observed sgemm GFLOP/s for n×n×n products over `repeats` runs (the machine's peak reference).
+    public static func measureGFLOPs(n: Int, repeats: Int) -> Double {
+        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        var best = 0.0
+        for _ in 0..<max(1, repeats) {
+            let t = DispatchTime.now().uptimeNanoseconds
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                gemm(m: n, n: n, k: n, a: ap.baseAddress!, lda: n, b: bp.baseAddress!, ldb: n, beta: 0, c: cp.baseAddress!, ldc: n)
+            }}}
+            let secs = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9
+            best = max(best, 2 * Double(n) * Double(n) * Double(n) / secs / 1e9)
+        }
+        return best
     }
 }

@@ -17,6 +17,8 @@ public final class Conv2D: Layer {
     let inChannels: Int, outChannels: Int, kh: Int, kw: Int
     let stride: Int, padding: Padding, dilation: Int, groups: Int
     private var input = Tensor(zeros: [0])
+    /// Output pixels (N·Ho·Wo) of the last forward, for FLOP accounting.
+    public private(set) var lastOutputPixels = 0
 
     /// A convolution named `name` (parameters `name.weight`, `name.bias`).
     public init(_ name: String, _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1,
@@ -54,6 +56,7 @@ public final class Conv2D: Layer {
         let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         let g = geometry(h, w)
         let plane = g.ho * g.wo, m = n * plane
+        lastOutputPixels = m
         var out = [Float](repeating: 0, count: outChannels * m)
         if isDepthwise {
             depthwiseForward(x, &out, n: n, h: h, w: w, g)
