@@ -7,7 +7,8 @@ public enum BuiltinStages {
 
     /// The built-in types, in pipeline order.
     public static let all: [any Stage.Type] = [
-        CatalogLoadStage.self, DropNullsStage.self, DedupeTitlesStage.self,
-        DownloadStage.self, PrepareStage.self, IndexPublishStage.self, ReportHTMLStage.self,
+        CatalogLoadStage.self, DropNullsStage.self, DedupeTitlesStage.self, TextSimilarityStage.self,
+        DownloadStage.self, DatasetBalanceStage.self, DatasetSplitStage.self, PrepareStage.self,
+        TrainStage.self, EvaluateStage.self, EmbedStage.self, IndexPublishStage.self, ReportHTMLStage.self,
     ]
 }
