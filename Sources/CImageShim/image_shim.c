@@ -16,6 +16,7 @@ struct vitrine_jpeg_reader {
     jmp_buf jump;
     int code;          // status to return after longjmp
     int state;         // 0 created, 1 header read, 2 started
+    int early_stop;    // stop reading progressive scans once the scaled output is final
     char message[JMSG_LENGTH_MAX + 64];
 };
 
@@ -67,6 +68,7 @@ vitrine_jpeg_reader *vitrine_jpeg_create(void) {
     if (setjmp(r->jump)) { free(r); return NULL; }
     jpeg_create_decompress(&r->cinfo);
     r->progress.progress_monitor = on_progress;
+    r->early_stop = 1;
     r->cinfo.progress = &r->progress;
     return r;
 }
@@ -76,6 +78,8 @@ void vitrine_jpeg_destroy(vitrine_jpeg_reader *r) {
     jpeg_destroy_decompress(&r->cinfo);
     free(r);
 }
+
+void vitrine_jpeg_set_early_stop(vitrine_jpeg_reader *r, int on) { if (r) r->early_stop = on ? 1 : 0; }
 
 const char *vitrine_jpeg_message(const vitrine_jpeg_reader *r) { return r ? r->message : ""; }
 
@@ -168,13 +172,57 @@ int vitrine_jpeg_start(vitrine_jpeg_reader *r, int scale_num, vitrine_jpeg_info 
     return VITRINE_OK;
 }
 
+// Zigzag position -> natural (row * 8 + column) index of a DCT coefficient (the JPEG standard's order).
+static const int zigzag_to_natural[64] = {
+     0,  1,  8, 16,  9,  2,  3, 10, 17, 24, 32, 25, 18, 11,  4,  5,
+    12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13,  6,  7, 14, 21, 28,
+    35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
+    58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63
+};
+
+// Whether every coefficient that each component's scaled IDCT reads (rows and columns below its
+// DCT_scaled_size) is fully refined, so the scaled output equals that of a complete decode.
+static int scaled_coefficients_complete(j_decompress_ptr c) {
+    if (!c->coef_bits) return 0;
+    for (int ci = 0; ci < c->num_components; ci++) {
+        int s = c->comp_info[ci].DCT_scaled_size;
+        if (s >= DCTSIZE) return 0;
+        for (int k = 0; k < DCTSIZE2; k++) {
+            int nat = zigzag_to_natural[k];
+            if (nat / 8 < s && nat % 8 < s && c->coef_bits[ci][k] != 0) return 0;
+        }
+    }
+    return 1;
+}
+
 int vitrine_jpeg_read_rgb(vitrine_jpeg_reader *r, uint8_t *out, size_t out_len) {
     if (!r || r->state != 2) return VITRINE_ERR_STATE;
     struct jpeg_decompress_struct *c = &r->cinfo;
     r->code = VITRINE_OK;
     volatile JSAMPROW cmyk_row = NULL;
     if (setjmp(r->jump)) { free(cmyk_row); return r->code; }
+    // Progressive files decoded at reduced scale: read scans only until the coefficients the
+    // scaled IDCT uses are final (DC and the lowest ACs), then output; later refinement scans
+    // cannot change the result, so they are never Huffman-decoded.
+    int early = r->early_stop && c->progressive_mode && c->scale_num < 8;
+    if (early) {
+        c->buffered_image = TRUE;
+        c->do_block_smoothing = FALSE;
+    }
     jpeg_start_decompress(c);
+    if (early) {
+        for (;;) {
+            int ret = jpeg_consume_input(c);
+            if (ret == JPEG_REACHED_EOI) break;
+            if (ret == JPEG_SUSPENDED) {
+                snprintf(r->message, sizeof r->message, "input suspended");
+                jpeg_abort_decompress(c);
+                return VITRINE_ERR_TRUNCATED;
+            }
+            if (ret == JPEG_SCAN_COMPLETED && scaled_coefficients_complete(c)) break;
+        }
+        jpeg_start_output(c, c->input_scan_number);
+    }
     size_t w = c->output_width, h = c->output_height;
     if (out_len < w * h * 3) {
         snprintf(r->message, sizeof r->message, "output buffer too small");
@@ -207,7 +255,12 @@ int vitrine_jpeg_read_rgb(vitrine_jpeg_reader *r, uint8_t *out, size_t out_len) 
             if (jpeg_read_scanlines(c, rows, (JDIMENSION)n) == 0) break;
         }
     }
-    jpeg_finish_decompress(c);
+    if (early) {
+        jpeg_finish_output(c);
+        jpeg_abort_decompress(c);
+    } else {
+        jpeg_finish_decompress(c);
+    }
     r->state = 3;
     return VITRINE_OK;
 }

@@ -11,6 +11,11 @@ public struct DecodeOptions: Sendable, Hashable {
     /// When set, JPEGs are decoded with DCT scaling to the smallest size that still covers this
     /// thumbnail's content (in displayed orientation); nil decodes at full size.
     public var target: FitTarget?
+    /// Restrict DCT scaling to 1/8, 1/4, 1/2 and 1/1, the factors libjpeg-turbo has SIMD code for.
+    public var simdScalesOnly: Bool = false
+    /// For progressive JPEGs decoded at reduced scale, stop reading scans once every coefficient the
+    /// scaled IDCT uses is final (the output is identical; later refinement scans are skipped).
+    public var progressiveEarlyStop: Bool = true
 
     /// Options with the given bounds.
     public init(maxPixels: Int = 64_000_000, maxSide: Int = 20_000, minSide: Int = 1, target: FitTarget? = nil) {
@@ -25,6 +30,29 @@ public struct DecodeOptions: Sendable, Hashable {
         }
         if width < minSide || height < minSide { throw ImagingError.tooSmall(width: width, height: height) }
     }
+}
+
+/// Reads a whole file with POSIX calls (cheaper than Foundation's reader for many small files).
+public func readImageFile(_ path: String) throws -> Data {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
+    let size = Int(st.st_size)
+    var data = Data(count: size)
+    var got = 0
+    try data.withUnsafeMutableBytes { buf in
+        guard let base = buf.baseAddress else { return }
+        while got < size {
+            let n = read(fd, base + got, size - got)
+            if n < 0 { if errno == EINTR { continue }; throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
+            if n == 0 { break }
+            got += n
+        }
+    }
+    if got < size { data.count = got }
+    return data
 }
 
 /// Decodes any supported image (JPEG, PNG) to 8-bit RGB, EXIF orientation applied, alpha on white.

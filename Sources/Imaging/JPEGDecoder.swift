@@ -26,6 +26,8 @@ final class JPEGReader {
         }
     }
 
+    func setEarlyStop(_ on: Bool) { vitrine_jpeg_set_early_stop(handle, on ? 1 : 0) }
+
     func readHeader(_ bytes: UnsafeRawBufferPointer) throws -> vitrine_jpeg_info {
         var info = vitrine_jpeg_info()
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -49,6 +51,7 @@ public enum JPEGDecoder {
     public static func decode(_ data: Data, options: DecodeOptions = DecodeOptions()) throws -> RGBImage {
         if data.isEmpty { throw ImagingError.empty }
         let reader = try JPEGReader()
+        reader.setEarlyStop(options.progressiveEarlyStop)
         let (image, orientation) = try data.withUnsafeBytes { bytes -> (RGBImage, Int) in
             var info = try reader.readHeader(bytes)
             let w = Int(info.width), h = Int(info.height)
@@ -58,7 +61,7 @@ public enum JPEGDecoder {
             if let target = options.target {
                 let need = swapped ? target.decodeSize(width: h, height: w) : target.decodeSize(width: w, height: h)
                 let needW = swapped ? need.height : need.width, needH = swapped ? need.width : need.height
-                scale = scaleNumerator(width: w, height: h, needWidth: needW, needHeight: needH)
+                scale = scaleNumerator(width: w, height: h, needWidth: needW, needHeight: needH, simdOnly: options.simdScalesOnly)
             }
             try reader.start(scaleNumerator: scale, info: &info)
             let ow = Int(info.out_width), oh = Int(info.out_height)
@@ -82,8 +85,8 @@ public enum JPEGDecoder {
     }
 
     /// The smallest n in 1...8 such that ceil(side * n / 8) covers the needed size on both axes.
-    static func scaleNumerator(width: Int, height: Int, needWidth: Int, needHeight: Int) -> Int {
-        for n in 1...8 {
+    static func scaleNumerator(width: Int, height: Int, needWidth: Int, needHeight: Int, simdOnly: Bool = false) -> Int {
+        for n in simdOnly ? [1, 2, 4, 8] : Array(1...8) {
             let sw = (width * n + 7) / 8, sh = (height * n + 7) / 8
             if sw >= needWidth && sh >= needHeight { return n }
         }

@@ -38,6 +38,8 @@ typedef struct vitrine_jpeg_reader vitrine_jpeg_reader;
 vitrine_jpeg_reader *vitrine_jpeg_create(void);
 /// Frees a reader.
 void vitrine_jpeg_destroy(vitrine_jpeg_reader *r);
+/// Whether progressive files decoded at reduced scale stop reading scans once the output is final (default 1).
+void vitrine_jpeg_set_early_stop(vitrine_jpeg_reader *r, int on);
 /// The last error or warning text.
 const char *vitrine_jpeg_message(const vitrine_jpeg_reader *r);
 /// Reads the header of `data` (which must stay valid until decoding ends) into `info`.

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Builds the libFuzzer targets into .fuzz/bin (ignored): fuzz-jpeg, fuzz-png, fuzz-sniff.
+# The Imaging sources are compiled into each target together with the C shim, instrumented
+# with libFuzzer coverage and AddressSanitizer.
+set -eu
+cd "$(dirname "$0")/.."
+out=.fuzz/bin
+mkdir -p "$out"
+clang -c -g -O1 -fsanitize=fuzzer-no-link,address -I Sources/CImageShim/include \
+    Sources/CImageShim/image_shim.c -o "$out/image_shim.o"
+for t in jpeg png sniff; do
+    swiftc -g -O -sanitize=fuzzer,address -parse-as-library -module-name Fuzz_$t \
+        -I Sources/CJPEG -I Sources/CPNG -I fuzz/modules/CImageShim \
+        fuzz/fuzz_$t.swift Sources/Imaging/*.swift "$out/image_shim.o" -ljpeg -lpng16 \
+        -o "$out/fuzz-$t"
+done
+echo "built $out/fuzz-jpeg $out/fuzz-png $out/fuzz-sniff"
