@@ -2,6 +2,7 @@
 // dedupe time. Prints one JSON object per run; bench/text/run_bench.py runs it beside scikit-learn.
 //
 // Usage: bench-text CATALOG.jsonl [--mode sklearn|research] [--k 10] [--threads 2] [--neighbours OUT.tsv]
+//        bench-text EXPORT.json --load-only   (streaming JSON array load: rows, seconds, peak RSS)
 import Catalog
 import Foundation
 import TextSimilarity
@@ -38,6 +39,16 @@ let k = Int(option("--k") ?? "10") ?? 10
 let threads = Int(option("--threads") ?? "2") ?? 2
 
 do {
+    if args.contains("--load-only") {
+        // Streaming load of a (large) JSON array export: rows, time and peak memory.
+        let t0 = now()
+        let result = try CatalogLoader(options: LoadOptions(format: .json, idColumn: "asin")).load(path: path)
+        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let report: [String: Any] = ["rows": result.table.count, "quarantined": result.quarantine.count, "load_s": now() - t0,
+                                     "file_mib": Double(size) / 1_048_576, "peak_rss_mib": peakRSSMiB()]
+        print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
+        exit(0)
+    }
     let t0 = now(), c0 = cpu()
     let table = try CatalogLoader(options: LoadOptions(format: .jsonl)).load(path: path).table
     let titles = table.strings("title").map { $0 ?? "" }
