@@ -2,7 +2,9 @@
 //   bench-nn sgemm [--threads 2]
 //   bench-nn train --arch mobilenet_v2 --batch 32 --size 128 --steps 4 [--threads 2]
 //   bench-nn infer --arch resnet18 --batch 32 --size 128 --steps 4 [--threads 2]
-// Prints one JSON object per run.
+//   bench-nn fit --data .bench/myntra128.safetensors --arch mobilenet_v2 --pretrained .weights/mobilenet_v2-b0353104.pth
+//                --freeze 1 --epochs 5 --batch 32 --lr 0.001 [--width 1] [--augment 0]
+// Prints one JSON object per run (fit: one per epoch).
 import Foundation
 import NeuralNet
 import Randomness
@@ -30,6 +32,11 @@ if mode == "sgemm" {
     exit(0)
 }
 
+if mode == "fit" {
+    try fit()
+    exit(0)
+}
+
 let arch = try Architecture.named(option("arch", "mobilenet_v2"))
 let batch = Int(option("batch", "32")) ?? 32, size = Int(option("size", "128")) ?? 128, steps = Int(option("steps", "4")) ?? 4
 let width = Double(option("width", "1")) ?? 1
@@ -43,7 +50,7 @@ config.optimizer = OptimizerConfig(kind: .sgd)
 let trainer = Trainer(network: net, config: config)
 let evaluator = Evaluator(network: net)
 
-func convFLOPs() -> Double { net.convolutions.reduce(0) { $0 + 2 * Double($1.macsPerOutputPixel) * Double($1.lastOutputPixels) } }
+func convFLOPs(_ net: Network) -> Double { net.convolutions.reduce(0) { $0 + 2 * Double($1.macsPerOutputPixel) * Double($1.lastOutputPixels) } }
 
 if mode == "train" {
     try trainer.trainEpoch(data)              // warm-up step
@@ -52,13 +59,52 @@ if mode == "train" {
     let secs = Date().timeIntervalSince(t)
     let ips = Double(batch * steps) / secs
     // Training ≈ 3× the forward convolution FLOPs (forward, input gradient, weight gradient).
-    let gf = 3 * convFLOPs() * Double(steps) / secs / 1e9
+    let gf = 3 * convFLOPs(net) * Double(steps) / secs / 1e9
     print("{\"mode\":\"train\",\"arch\":\"\(arch.rawValue)\",\"batch\":\(batch),\"size\":\(size),\"threads\":\(threads),\"images_per_second\":\(String(format: "%.2f", ips)),\"conv_gflops\":\(String(format: "%.1f", gf)),\"peak_mib\":\(String(format: "%.0f", peakMiB()))}")
 } else {
     _ = evaluator.features(pixels, height: size, width: size, batchSize: batch)
     let t = Date()
     for _ in 0..<steps { _ = evaluator.features(pixels, height: size, width: size, batchSize: batch) }
     let secs = Date().timeIntervalSince(t)
-    let gf = convFLOPs() * Double(steps) / secs / 1e9
+    let gf = convFLOPs(net) * Double(steps) / secs / 1e9
     print("{\"mode\":\"infer\",\"arch\":\"\(arch.rawValue)\",\"batch\":\(batch),\"size\":\(size),\"threads\":\(threads),\"images_per_second\":\(String(format: "%.2f", Double(batch * steps) / secs)),\"conv_gflops\":\(String(format: "%.1f", gf)),\"peak_mib\":\(String(format: "%.0f", peakMiB()))}")
+}
+
+/// Trains on a real prepared task (see bench/nn/myntra_tensors.py) and prints per-epoch test metrics.
+func fit() throws {
+    let start = Date()
+    let (t, meta) = try Safetensors.read(URL(fileURLWithPath: option("data", ".bench/myntra128.safetensors")))
+    guard let trX = t["train_images"], let trY = t["train_labels"], let teX = t["test_images"], let teY = t["test_labels"] else {
+        print("{\"error\":\"data file lacks train/test images/labels\"}"); return
+    }
+    let classes = (try? JSONSerialization.jsonObject(with: Data((meta["classes"] ?? "[]").utf8))) as? [String] ?? []
+    let k = max(classes.count, Int(trY.values.max() ?? 0) + 1)
+    let size = trX.shape[1]
+    let train = try Dataset(.images(pixels: trX.values.map { UInt8($0) }, height: size, width: size), labels: trY.values.map { Int($0) }, classes: k)
+    let test = try Dataset(.images(pixels: teX.values.map { UInt8($0) }, height: size, width: size), labels: teY.values.map { Int($0) }, classes: k)
+    let arch = try Architecture.named(option("arch", "mobilenet_v2"))
+    let net = try Network(NetworkConfig(architecture: arch, width: Double(option("width", "1")) ?? 1, numClasses: k), seed: 42)
+    let pretrained = option("pretrained", "")
+    if !pretrained.isEmpty { try net.load(TorchCheckpoint.read(URL(fileURLWithPath: pretrained))) }
+    var cfg = TrainConfig()
+    cfg.epochs = Int(option("epochs", "5")) ?? 5; cfg.batchSize = Int(option("batch", "32")) ?? 32; cfg.seed = 42
+    cfg.optimizer = OptimizerConfig(kind: try OptimizerKind.named(option("optimizer", "adam")), weightDecay: Float(option("wd", "0")) ?? 0)
+    cfg.learningRate = LearningRate(base: Double(option("lr", "0.001")) ?? 1e-3, schedule: .cosine)
+    cfg.augment = option("augment", "0") == "1"
+    let freeze = option("freeze", "0") == "1"
+    let trainer = Trainer(network: net, config: cfg, headOnly: freeze)
+    var trainData = train, testData = test
+    if freeze {
+        let ev = Evaluator(network: net)
+        func feats(_ d: Dataset) throws -> Dataset {
+            guard case .images(let px, let h, let w) = d.examples else { return d }
+            return try Dataset(.features(values: ev.features(px, height: h, width: w), dim: net.featureDim), labels: d.labels, classes: k)
+        }
+        trainData = try feats(train); testData = try feats(test)
+    }
+    for _ in 0..<cfg.epochs {
+        let s = try trainer.trainEpoch(trainData)
+        let (r, _) = Evaluator(network: net).evaluate(testData, classes: k)
+        print("{\"arch\":\"\(arch.rawValue)\",\"pretrained\":\(!pretrained.isEmpty),\"freeze\":\(freeze),\"epoch\":\(s.epoch),\"train_loss\":\(String(format: "%.4f", s.loss)),\"test_accuracy\":\(String(format: "%.4f", r.accuracy)),\"test_macro_f1\":\(String(format: "%.4f", r.macroF1)),\"test_loss\":\(String(format: "%.4f", r.loss)),\"wall_s\":\(String(format: "%.1f", Date().timeIntervalSince(start)))}")
+    }
 }

@@ -17,6 +17,8 @@ public final class Conv2D: Layer {
     let inChannels: Int, outChannels: Int, kh: Int, kw: Int
     let stride: Int, padding: Padding, dilation: Int, groups: Int
     private var input = Tensor(zeros: [0])
+    /// False for a network's first convolution: its input is the image, so no input gradient is computed.
+    public var needsInputGradient = true
     /// Output pixels (N·Ho·Wo) of the last forward, for FLOP accounting.
     public private(set) var lastOutputPixels = 0
 
@@ -120,7 +122,8 @@ public final class Conv2D: Layer {
         let cg = inChannels / groups, og = outChannels / groups, k = cg * kh * kw
         let direct = kh == 1 && kw == 1 && stride == 1 && g.pt == 0 && g.pl == 0 && g.ho == h && g.wo == w
         var col = direct ? [] : [Float](repeating: 0, count: k * m)
-        var dcol = direct ? [] : [Float](repeating: 0, count: k * m)
+        let wantDx = needsInputGradient
+        var dcol = direct || !wantDx ? [] : [Float](repeating: 0, count: k * m)
         x.data.withUnsafeBufferPointer { xp in
         grad.data.withUnsafeBufferPointer { gp in
         weight.value.withUnsafeBufferPointer { wp in
@@ -139,6 +142,7 @@ public final class Conv2D: Layer {
                 let dy = gp.baseAddress! + gi * og * m
                 BLAS.gemm(transB: true, m: og, n: k, k: m, a: dy, lda: m, b: src, ldb: m,
                           beta: 1, c: dwp.baseAddress! + gi * og * k, ldc: k)
+                if !wantDx { continue }
                 let dst = direct ? dxp.baseAddress! + gi * cg * n * h * w : dcp.baseAddress!
                 BLAS.gemm(transA: true, m: k, n: m, k: og, a: wp.baseAddress! + gi * og * k, lda: k, b: dy, ldb: m,
                           beta: 0, c: dst, ldc: m)

@@ -42,6 +42,7 @@ public final class Network {
             layers.append(Dense("head.\(index)", cin, config.numClasses))
             top = Sequential(layers)
         }
+        convolutions.first?.needsInputGradient = false
         for (i, d) in dropouts.enumerated() { d.generator = SeededGenerator(seed: seed, stream: "dropout-\(i)") }
         if initialize { initializeWeights(seed: seed) }
     }
