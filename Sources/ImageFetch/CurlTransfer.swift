@@ -65,7 +65,8 @@ final class CurlTransfer {
         try set(CURLOPT_USERAGENT, o.userAgent, "USERAGENT")
         try set(CURLOPT_ACCEPT_ENCODING, "", "ACCEPT_ENCODING")
         try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS), "HTTP_VERSION")
-        try set(CURLOPT_PIPEWAIT, 1, "PIPEWAIT")
+        // Wait for a possibly multiplexed HTTP/2 connection only over TLS; on plain HTTP/1.1 it serialises transfers.
+        if request.url.lowercased().hasPrefix("https:") { try set(CURLOPT_PIPEWAIT, 1, "PIPEWAIT") }
         if o.maxBytes < Int(Int32.max) { try set(CURLOPT_MAXFILESIZE, o.maxBytes, "MAXFILESIZE") }
         try CurlError.check(vt_easy_setopt_share(handle, share), "curl_easy_setopt(SHARE)")
         try CurlError.check(vt_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody), "curl_easy_setopt(WRITEFUNCTION)")
@@ -114,7 +115,11 @@ final class CurlTransfer {
     /// Checks a resolved address against the policy before curl connects to it.
     func admits(_ address: UnsafeMutablePointer<curl_sockaddr>) -> Bool {
         let family = address.pointee.family
-        let raw = UnsafeMutableRawPointer(address) + MemoryLayout<curl_sockaddr>.offset(of: \curl_sockaddr.addr)!
+        guard let offset = MemoryLayout<curl_sockaddr>.offset(of: \curl_sockaddr.addr) else {
+            refusedAddress = "an address curl did not describe"
+            return false
+        }
+        let raw = UnsafeMutableRawPointer(address) + offset
         let range: AddressPolicy.Range
         let text: String
         if family == AF_INET {

@@ -101,7 +101,8 @@ public final class ImageFetcher: @unchecked Sendable {
                 }
             }
             _ = try curl.perform()
-            for (handle, code) in curl.finished() {
+            let completed = curl.finished()
+            for (handle, code) in completed {
                 guard let t = active.removeValue(forKey: handle) else { continue }
                 curl.remove(t)
                 hosts[t.host]?.active -= 1
@@ -113,6 +114,8 @@ public final class ImageFetcher: @unchecked Sendable {
                     onResult(result)
                 }
             }
+            // Freed slots are refilled at once; otherwise wait for sockets, a wakeup or the next due retry.
+            if !completed.isEmpty && pendingCount > 0 { continue }
             var waitMs = 100
             if active.isEmpty, let next = delayed.map(\.due).min() {
                 waitMs = max(1, min(100, Int((next - Self.now()) * 1000)))
