@@ -25,7 +25,7 @@ public enum Resampler {
                 var first = 0, n = 0, sum = 0.0
                 if scale > 1 {
                     let a = regionStart + Double(i) * scale, b = a + scale
-                    first = max(0, Int(a.rounded(.down)))
+                    first = min(sourceCount - 1, max(0, Int(a.rounded(.down))))
                     let last = min(sourceCount - 1, Int(b.rounded(.up)) - 1)
                     n = max(1, min(taps, last - first + 1))
                     for k in 0..<n {
