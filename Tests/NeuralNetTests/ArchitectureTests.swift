@@ -28,7 +28,7 @@ import Testing
     func forwardShapes(arch: Architecture, width: Double, dim: Int) throws {
         let net = try Network(NetworkConfig(architecture: arch, width: width, numClasses: 4), seed: 3)
         #expect(net.featureDim == dim)
-        let x = GradientCheck.random([3, 2, 64, 64], seed: 4)
+        let x = GradientCheck.random([3, 2, 32, 32], seed: 4)
         let f = net.features(x, training: false)
         #expect(f.shape == [2, dim])
         let y = net.forward(x, training: true)

@@ -105,12 +105,13 @@ import TestSupport
         let images = f.dir.appendingPathComponent("images.jsonl")
         try Data(rows.utf8).write(to: images)
         let ej = InMemoryJournal(namespace: "embed")
-        var outputs: [Data] = []
+        var outputs: [Data] = [], firstRow: [Float] = []
         for night in 0..<2 {
             let (embed, c) = try f.context(EmbedStage.self, [:], inputs: ["model": [model], "images": [images]], journal: ej, name: "embed")
             try await embed.run(in: c)
             let e = try NpyFile.readFloat32(from: c.output("embeddings"))
             #expect(e.shape == [3, 64])
+            firstRow = Array(e.values[0..<64])
             for r in 0..<3 {
                 let norm = e.values[(r * 64)..<((r + 1) * 64)].reduce(Float(0)) { $0 + $1 * $1 }
                 #expect(abs(norm - 1) < 1e-4)
@@ -122,6 +123,11 @@ import TestSupport
             #expect(ids.split(separator: "\n").count == 3 && ids.contains("\"p2\""))
         }
         #expect(outputs[0] == outputs[1])
+        // The single-photo embedder (for `vitrine similar --image`) gives the stage's row.
+        let embedder = try ModelEmbedder(modelDirectory: model)
+        let one = try embedder.embed(imageData: Data(contentsOf: photos.appendingPathComponent("10000.jpg")))
+        #expect(embedder.dimension == 64)
+        #expect(zip(one, firstRow).allSatisfy { abs($0 - $1) < 1e-5 })
     }
 
     @Test func badInputsAreClearStageErrors() async throws {
