@@ -2,6 +2,7 @@ import Foundation
 
 /// An image container recognised from its leading bytes.
 public enum ImageFormat: String, Sendable, CaseIterable, Codable {
+    /// JPEG (FF D8 FF), PNG (89 PNG), WebP (RIFF…WEBP), GIF (GIF87a/GIF89a).
     case jpeg, png, webp, gif
 
     /// The format whose signature `data` starts with, or nil (HTML, text, unknown binary).

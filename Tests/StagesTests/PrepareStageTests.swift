@@ -128,3 +128,44 @@ import TestSupport
         await #expect(throws: StageError.self) { try await PrepareStage(parameters: params).run(in: ctx) }
     }
 }
+
+/// images.prepare over real Myntra product photos from ../shared/data (skipped when absent).
+@Suite struct PrepareStageRealDataTests {
+    static let myntra = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/myntra-products-2k")
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: myntra.appendingPathComponent("products.csv").path)))
+    func preparesRealPhotos() async throws {
+        let dir = try TempDir.make("prepare-real"); defer { try? FileManager.default.removeItem(at: dir) }
+        let blobs = try BlobStore(root: dir.appendingPathComponent("blobs"))
+        let csv = try String(contentsOf: Self.myntra.appendingPathComponent("products.csv"), encoding: .utf8)
+        var products = "", images = "", n = 0
+        for line in csv.split(whereSeparator: \.isNewline).dropFirst().prefix(240) {
+            let cols = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard cols.count > 4 else { continue }
+            let id = String(cols[0]), path = String(cols[1]), label = String(cols[4])
+            let sha = try blobs.put(try Data(contentsOf: Self.myntra.appendingPathComponent(path)))
+            products += "{\"id\": \(id), \"label\": \"\(label)\", \"split\": \"\(n % 10 < 7 ? "train" : "test")\"}\n"
+            images += "{\"id\": \"\(id)\", \"url\": \"\(path)\", \"status\": \"ok\", \"sha256\": \"\(sha)\"}\n"
+            n += 1
+        }
+        let p = dir.appendingPathComponent("products.jsonl"), i = dir.appendingPathComponent("images.jsonl")
+        try products.write(to: p, atomically: true, encoding: .utf8)
+        try images.write(to: i, atomically: true, encoding: .utf8)
+        let params = StageParameters(["id_column": .string("id"), "label_column": .string("label"), "split_column": .string("split"),
+                                      "size": .int(64), "mode": .string("pad"), "samples_per_class": .int(4), "max_failure_rate": .double(0)],
+                                     stageName: "prepare")
+        let staging = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        let ctx = StageContext(stageName: "prepare", parameters: params, inputs: ["input": [p], "images": [i]],
+                               stagingDirectory: staging, outputSpecs: PrepareStage.outputs, blobs: blobs, threads: 2)
+        try await PrepareStage(parameters: params).run(in: ctx)
+        let train = try NpyFile.readUInt8(from: staging.appendingPathComponent("tensors/train_images.npy"))
+        let test = try NpyFile.readUInt8(from: staging.appendingPathComponent("tensors/test_images.npy"))
+        #expect(n == 240 && train.shape[0] + test.shape[0] == n && train.shape.dropFirst() == [64, 64, 3])
+        #expect(ctx.summary["failed"] == .int(0))
+        // Product photos are mostly light backgrounds: the mean pixel is bright but not blank.
+        let mean = Double(train.values.reduce(0) { $0 + Int($1) }) / Double(train.values.count)
+        #expect(mean > 120 && mean < 250)
+    }
+}

@@ -8,9 +8,13 @@ import Pipeline
 /// failure table and an HTML contact sheet. Thumbnails are journaled per image (sha256 + size +
 /// mode) and stored as blobs, so a killed run resumes without decoding again.
 public struct PrepareStage: Stage {
+    /// Registered name: `images.prepare`.
     public static let typeName = "images.prepare"
+    /// Implementation version (bump when outputs change for the same inputs).
     public static let version = 1
+    /// One line for `vitrine stages`.
     public static let summary = "Decode downloaded images into size×size RGB tensors per split (.npy), with failures and a contact sheet"
+    /// Parameters under `with:`.
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("input", .artifact, doc: "products table with label and split columns (dataset.split output)"),
         ParameterSpec("images", .artifact, doc: "images.jsonl from images.download (joined on id)"),
@@ -25,6 +29,7 @@ public struct PrepareStage: Stage {
         ParameterSpec("max_failure_rate", .double, default: .double(1.0),
                       doc: "fail the stage when more than this fraction of products has no usable image"),
     ]
+    /// Outputs: the tensors folder, the failure table and the contact sheet.
     public static let outputs: [OutputSpec] = [
         OutputSpec("tensors", file: "tensors",
                    doc: "train/test(/val)_images.npy uint8 [N,S,S,3], *_labels.npy int32 [N], train/test.jsonl, classes.json"),
@@ -40,6 +45,7 @@ public struct PrepareStage: Stage {
     let samplesPerClass: Int
     let maxFailureRate: Double
 
+    /// Validates size, mode and threads.
     public init(parameters p: StageParameters) throws {
         idColumn = try p.string("id_column")
         labelColumn = try p.string("label_column")
@@ -71,6 +77,7 @@ public struct PrepareStage: Stage {
         let missing: (reason: String, detail: String)?
     }
 
+    /// Joins products with downloads, decodes (resuming from the journal) and writes every output.
     public func run(in ctx: StageContext) async throws {
         let items = try loadItems(ctx)
         ctx.log("preparing \(items.count) products at \(target.size)px \(target.mode.rawValue)")
