@@ -81,12 +81,6 @@ extension SQLiteStore {
 
     /// Artifacts whose file under `root` is missing or whose size, mtime or inode changed since commit.
     public static func changedArtifacts(_ artifacts: [ArtifactRecord], root: URL) -> [ArtifactRecord] {
-        let base = root.path.hasSuffix("/") ? root.path : root.path + "/"
-        var changed: [ArtifactRecord] = []
-        for a in artifacts {
-            let full = a.path.hasPrefix("/") ? a.path : base + a.path
-            if FileStat.of(full) != a.stat { changed.append(a) }
-        }
-        return changed
+        ArtifactCheck.changed(artifacts, root: root)
     }
 }

@@ -79,7 +79,7 @@ import TestSupport
         let all = try journal.all()
         let readSeconds = Date().timeIntervalSince(readStart)
         print("journal: wrote \(count) records (10% with meta) in 100 batches in \(String(format: "%.3f", writeSeconds)) s; "
-              + "all() read them back in \(String(format: "%.3f", readSeconds)) s (debug build)")
+              + "all() read them back in \(String(format: "%.3f", readSeconds)) s")
         #expect(all.count == count)
         #expect(all["item-012345"]?.outputHash == "h12345" && all["item-012345"]?.attempts == 1 + 12345 % 3)
         #expect(all["item-000012"]?.meta == .object(["width": .int(224), "etag": .string("e12")]))
