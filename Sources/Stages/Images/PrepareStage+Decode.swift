@@ -20,8 +20,9 @@ private final class OutcomeBox: @unchecked Sendable {
 }
 
 extension PrepareStage {
-    /// Journal key of one image at this stage's size and mode.
-    func journalKey(_ sha: String) -> String { "\(sha):\(target.size):\(target.mode.rawValue)" }
+    /// Journal key of one image at this stage's size and mode (and implementation version, so a
+    /// changed decoder never reuses old thumbnails).
+    func journalKey(_ sha: String) -> String { "\(sha):\(target.size):\(target.mode.rawValue):v\(Self.version)" }
 
     /// Decodes every distinct image hash (reusing journaled thumbnails), in parallel over the thread budget.
     /// Returns outcomes by sha256.

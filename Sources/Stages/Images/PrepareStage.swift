@@ -107,8 +107,9 @@ public struct PrepareStage: Stage {
         let ids = products.strings(idColumn), labels = products.strings(labelColumn), splits = products.strings(splitColumn)
         var items: [Item] = []
         items.reserveCapacity(products.count)
+        var unlabelled = 0
         for r in 0..<products.count {
-            guard let id = ids[r], let label = labels[r], !label.isEmpty else { continue }
+            guard let id = ids[r], let label = labels[r], !label.isEmpty else { unlabelled += 1; continue }
             let split = splits[r] ?? ""
             guard let d = downloads[id] else {
                 items.append(Item(id: id, label: label, split: split, sha256: nil, missing: ("not_downloaded", "no row in images table")))
@@ -121,6 +122,8 @@ public struct PrepareStage: Stage {
                 items.append(Item(id: id, label: label, split: split, sha256: d.sha, missing: ("not_downloaded", why + (d.detail.map { " (\($0))" } ?? ""))))
             }
         }
+        ctx.summarize("skipped_without_id_or_label", .int(unlabelled))
+        if unlabelled > 0 { ctx.log("\(unlabelled) products without an id or label were skipped", level: .warning) }
         return items
     }
 }
