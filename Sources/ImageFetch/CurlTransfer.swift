@@ -28,6 +28,8 @@ final class CurlTransfer {
     var lastModified: String?
     var retryAfter: String?
     var contentLength: Int?
+    /// Content-Encoding of the response (the body is decoded, so Content-Length no longer matches it).
+    var contentEncoding: String?
 
     init(index: Int, host: String, attempt: Int, request: FetchRequest, options: FetchOptions, share: UnsafeMutableRawPointer) throws {
         guard let h = curl_easy_init() else { throw CurlError(call: "curl_easy_init", code: -1, message: "returned NULL") }
@@ -95,7 +97,7 @@ final class CurlTransfer {
     /// Records one header line; a status line starts a new response (redirects, 100 Continue).
     func header(_ line: String) {
         if line.hasPrefix("HTTP/") {
-            status = 0; etag = nil; lastModified = nil; retryAfter = nil; contentLength = nil
+            status = 0; etag = nil; lastModified = nil; retryAfter = nil; contentLength = nil; contentEncoding = nil
             let parts = line.split(separator: " ")
             if parts.count >= 2, let s = Int(parts[1]) { status = s }
             return
@@ -108,6 +110,7 @@ final class CurlTransfer {
         case "last-modified": lastModified = value
         case "retry-after": retryAfter = value
         case "content-length": contentLength = Int(value)
+        case "content-encoding": contentEncoding = value.lowercased() == "identity" ? nil : value
         default: break
         }
     }

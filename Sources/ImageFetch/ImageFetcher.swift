@@ -161,7 +161,7 @@ public final class ImageFetcher: @unchecked Sendable {
             outcome = .notModified
         } else if let f = Self.statusFailure(status) {
             outcome = .failed(f)
-        } else if let cl = t.contentLength, cl != t.body.count, t.body.count > 0 {
+        } else if t.contentEncoding == nil, let cl = t.contentLength, cl != t.body.count, t.body.count > 0 {
             outcome = .failed(FetchFailure(.truncated, "Content-Length \(cl) but \(t.body.count) bytes arrived"))
         } else {
             let maxPixels = options.maxPixels

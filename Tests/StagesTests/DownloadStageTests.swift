@@ -100,13 +100,15 @@ import TestSupport
 
     @Test func cancelledRunResumesWithoutRefetchingStoredImages() async throws {
         let jpeg = try LoopbackHTTPFixtures.jpeg()
-        let slow: LoopbackHTTPHandler = { _, _ in usleep(25_000); return .ok(jpeg, contentType: "image/jpeg") }
+        let slow: LoopbackHTTPHandler = { _, _ in usleep(30_000); return .ok(jpeg, contentType: "image/jpeg") }
         var routes: [String: LoopbackHTTPHandler] = [:]
         for i in 0..<40 { routes["/slow/\(i).jpg"] = slow }
         let f = try Fixture(extra: routes)
         let input = try f.products((0..<40).map { ("P\($0)", f.server.url("/slow/\($0).jpg")) })
         let task = Task { try await f.run(input, ["concurrency": .int(2), "per_host": .int(2)]) }
-        try await Task.sleep(nanoseconds: 250_000_000)
+        // Cancel once the stage is well under way (by server count, not by clock, so load cannot skew it).
+        let deadline = Date().addingTimeInterval(20)
+        while f.server.totalRequests < 8, Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
         task.cancel()
         await #expect(throws: StageError.self) { try await task.value }
         let afterFirst = f.server.totalRequests
@@ -149,6 +151,34 @@ import TestSupport
         await #expect(throws: StageError.self) { try await f.run(input, ["failure_threshold": .double(0.5)]) }
         let (_, rows) = try await f.run(input, ["failure_threshold": .double(0.8)], night: 2)
         #expect(rows.map { $0["reason"]?.stringValue } == [nil, "http_404", "http_410", "truncated"])
+    }
+
+    /// Keeps progress calls for assertions.
+    final class RecordingReporter: StageReporter, @unchecked Sendable {
+        let lock = NSLock()
+        var calls: [(done: Int, total: Int, unit: String, note: String?)] = []
+        func log(stage: String, level: LogLevel, _ message: String) {}
+        func progress(stage: String, done: Int, total: Int, unit: String, note: String?) {
+            lock.withLock { calls.append((done, total, unit, note)) }
+        }
+    }
+
+    @Test func reportsProgressWithRatesAndFailures() async throws {
+        let f = try Fixture()
+        let input = try f.products([("A", f.server.url("/ok.jpg")), ("B", f.server.url("/404")), ("C", f.server.url("/ok.png"))])
+        var values: [String: JSONValue] = [:]
+        for p in DownloadStage.parameters { if let d = p.defaultValue { values[p.name] = d } }
+        values["allow_loopback"] = .bool(true)
+        values["failure_threshold"] = .double(0.5)
+        let params = StageParameters(values, stageName: "download")
+        let reporter = RecordingReporter()
+        let ctx = StageContext(stageName: "download", parameters: params, inputs: ["input": [input]], stagingDirectory: f.dir,
+                               outputSpecs: DownloadStage.outputs, journal: f.journal, blobs: f.blobs, reporter: reporter)
+        try await DownloadStage(parameters: params).run(in: ctx)
+        let last = try #require(reporter.calls.last)
+        #expect(last.done == 3 && last.total == 3 && last.unit == "images")
+        #expect(last.note?.contains("img/s") == true && last.note?.contains("http_404 1") == true)
+        #expect(ctx.metrics.contains { $0.name == "failed.http_404" && $0.value == 1 })
     }
 
     @Test func badParametersAreRejected() throws {
