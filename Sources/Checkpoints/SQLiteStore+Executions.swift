@@ -146,10 +146,12 @@ extension SQLiteStore {
             var out: [Int64: [ArtifactRecord]] = [:]
             var currentID: Int64 = -1
             var current: [ArtifactRecord] = []
+            let filter = ids.count == 1 ? "execution_id = ?" : "execution_id IN (SELECT value FROM json_each(?))"
+            let arguments: StatementArguments = ids.count == 1 ? [ids[0]] : [list]
             try db.forEachRawRow("""
                 SELECT execution_id, output, path, sha256, bytes, rows, size, mtime_ns, inode FROM artifacts
-                WHERE execution_id IN (SELECT value FROM json_each(?)) ORDER BY execution_id, path
-                """, arguments: [list]) { row in
+                WHERE \(filter) ORDER BY execution_id, path
+                """, arguments: arguments) { row in
                 let id = row.int64(0)
                 if id != currentID {
                     if currentID >= 0 { out[currentID] = current }
@@ -173,6 +175,22 @@ extension SQLiteStore {
                 WHERE status = 'succeeded' AND output_directory IS NOT NULL ORDER BY id
                 """)
             return rows.map { (executionID: $0[0], runID: $0[1], stage: $0[2], directory: $0[3]) }
+        }
+    }
+
+    /// Marks executions still `running` (of one run, or of all runs) as cancelled with `error`, after a crash or
+    /// SIGKILL left them so; returns how many changed.
+    @discardableResult
+    public func abandonRunningExecutions(runID: Int64?, error: String, at: Double) throws -> Int {
+        try write("abandon running executions") { db in
+            if let runID {
+                try db.execute(sql: "UPDATE executions SET status = 'cancelled', error = ?, finished_at = ? WHERE status = 'running' AND run_id = ?",
+                               arguments: [error, at, runID])
+            } else {
+                try db.execute(sql: "UPDATE executions SET status = 'cancelled', error = ?, finished_at = ? WHERE status = 'running'",
+                               arguments: [error, at])
+            }
+            return db.changesCount
         }
     }
 

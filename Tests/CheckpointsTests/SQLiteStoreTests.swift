@@ -123,6 +123,21 @@ import TestSupport
         #expect(try third.artifacts(executionID: e).count == 1)
     }
 
+    @Test func runningExecutionsLeftByACrashAreAbandoned() throws {
+        let dir = try TempDir.make("store")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try SQLiteStore(stateDirectory: dir)
+        let run = try store.createRun(pipelinePath: "p.yaml", provenance: .object([:]), startedAt: 1)
+        let done = try store.startExecution(runID: run, stage: "a", stageType: "t", fingerprint: "f", attempt: 1, reason: nil, startedAt: 1)
+        try store.commitExecution(done, outputDirectory: "o", artifacts: [], metrics: [], summary: .null, finishedAt: 2)
+        let hung = try store.startExecution(runID: run, stage: "b", stageType: "t", fingerprint: "f", attempt: 1, reason: nil, startedAt: 3)
+        #expect(try store.abandonRunningExecutions(runID: run, error: "interrupted (process died)", at: 9) == 1)
+        let b = try #require(try store.execution(hung))
+        #expect(b.status == .cancelled && b.error == "interrupted (process died)" && b.finishedAt == 9)
+        #expect(try store.execution(done)?.status == .succeeded)
+        #expect(try store.abandonRunningExecutions(runID: nil, error: "x", at: 10) == 0)
+    }
+
     @Test func committingAnUnknownExecutionIsATypedError() throws {
         let dir = try TempDir.make("store")
         defer { try? FileManager.default.removeItem(at: dir) }
