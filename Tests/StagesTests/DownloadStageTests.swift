@@ -98,18 +98,35 @@ import TestSupport
         #expect(strict.server.totalRequests == 0)
     }
 
+    /// Cancels a task from the server thread once `after` requests have arrived (deterministic under load).
+    final class Canceller: @unchecked Sendable {
+        let lock = NSLock()
+        var seen = 0
+        var task: Task<(StageContext, [[String: JSONValue]]), any Error>?
+        func arrived(after: Int) {
+            let t: Task<(StageContext, [[String: JSONValue]]), any Error>? = lock.withLock {
+                seen += 1
+                return seen >= after ? task : nil
+            }
+            t?.cancel()
+        }
+    }
+
     @Test func cancelledRunResumesWithoutRefetchingStoredImages() async throws {
         let jpeg = try LoopbackHTTPFixtures.jpeg()
-        let slow: LoopbackHTTPHandler = { _, _ in usleep(30_000); return .ok(jpeg, contentType: "image/jpeg") }
+        let canceller = Canceller()
+        let slow: LoopbackHTTPHandler = { _, _ in
+            canceller.arrived(after: 10)
+            usleep(20_000)
+            return .ok(jpeg, contentType: "image/jpeg")
+        }
         var routes: [String: LoopbackHTTPHandler] = [:]
         for i in 0..<40 { routes["/slow/\(i).jpg"] = slow }
         let f = try Fixture(extra: routes)
         let input = try f.products((0..<40).map { ("P\($0)", f.server.url("/slow/\($0).jpg")) })
         let task = Task { try await f.run(input, ["concurrency": .int(2), "per_host": .int(2)]) }
-        // Cancel once the stage is well under way (by server count, not by clock, so load cannot skew it).
-        let deadline = Date().addingTimeInterval(20)
-        while f.server.totalRequests < 8, Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
-        task.cancel()
+        let early = canceller.lock.withLock { canceller.task = task; return canceller.seen >= 10 }
+        if early { task.cancel() }
         await #expect(throws: StageError.self) { try await task.value }
         let afterFirst = f.server.totalRequests
         let done = try f.journal.all().values.filter { $0.status == .done }.map(\.key)
