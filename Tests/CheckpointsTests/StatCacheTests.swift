@@ -65,6 +65,11 @@ import TestSupport
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
+    /// Size of a file in bytes (0 when unreadable).
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
     /// A temp folder on tmpfs when available: creating 20,000 files on this machine's disk takes ~17 s.
     static func fastTempDir() throws -> URL {
         if access("/dev/shm", W_OK) == 0 {
@@ -116,8 +121,8 @@ import TestSupport
             try store.close()
         }
         // Best of three cold opens (a fresh store instance each time, as a new process would do).
-        var best = [Double](repeating: .infinity, count: 5)
-        var bestCPU = [Double](repeating: .infinity, count: 5)
+        var best = [Double](repeating: .infinity, count: 6)
+        var bestCPU = [Double](repeating: .infinity, count: 6)
         for _ in 0..<3 {
             var t = DispatchTime.now().uptimeNanoseconds
             var c = Self.processCPUNanoseconds()
@@ -143,6 +148,8 @@ import TestSupport
                 }
             }
             lap(4)
+            try store.checkIntegrity()
+            lap(5)
             #expect(latest.count == 10)
             #expect(artifacts.values.reduce(0) { $0 + $1.count } == 20_000)
             #expect(changed == 0)
@@ -157,6 +164,7 @@ import TestSupport
         #endif
         print("no-op store side, 10 stages x 2,000 files (\(config) build, best of 3, wall ms with process-CPU ms): open \(f(0)); "
               + "latest executions + 20k artifact rows \(f(1)); stat+compare 20k artifact files \(f(2)); "
-              + "load 20k stat-cache rows \(f(3)); stat+cache lookup 20k \(f(4))")
+              + "load 20k stat-cache rows \(f(3)); stat+cache lookup 20k \(f(4)); "
+              + "PRAGMA quick_check \(f(5)) on a \(Self.fileSize(stateDir.appendingPathComponent("state.sqlite").path) / 1024) KiB file")
     }
 }
