@@ -81,6 +81,11 @@ import TestSupport
         let r = try h.one("/ok.jpg", options: o)
         #expect(r.reason == .blockedAddress)
         #expect(r.attempts == 1)
+        // Names are checked after resolution, and IPv6 loopback is loopback too.
+        let port = h.server.port
+        let more = try h.fetch([FetchRequest(url: "http://localhost:\(port)/ok.jpg"), FetchRequest(url: "http://[::1]:\(port)/ok.jpg"),
+                                FetchRequest(url: "http://169.254.169.254/latest/meta-data/")], options: o)
+        #expect(more.map(\.reason) == [.blockedAddress, .blockedAddress, .blockedAddress])
         #expect(h.server.totalRequests == 0)
     }
 

@@ -198,6 +198,29 @@ import TestSupport
         #expect(ctx.metrics.contains { $0.name == "failed.http_404" && $0.value == 1 })
     }
 
+    @Test func shardsSplitProductsDisjointly() async throws {
+        let f = try Fixture()
+        let input = try f.products((0..<20).map { ("P\($0)", f.server.url("/ok.jpg?i=\($0)")) })
+        var values: [String: JSONValue] = [:]
+        for p in DownloadStage.parameters { if let d = p.defaultValue { values[p.name] = d } }
+        values["allow_loopback"] = .bool(true)
+        let params = StageParameters(values, stageName: "download")
+        var ids: [[String]] = []
+        for shard in 0..<2 {
+            let staging = f.dir.appendingPathComponent("shard\(shard)")
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+            let ctx = StageContext(stageName: "download", parameters: params, inputs: ["input": [input]], stagingDirectory: staging,
+                                   outputSpecs: DownloadStage.outputs, journal: f.journal, blobs: f.blobs, shard: (shard, 2))
+            try await DownloadStage(parameters: params).run(in: ctx)
+            let text = try String(contentsOf: ctx.output("images"), encoding: .utf8)
+            ids.append(try text.split(separator: "\n").compactMap { try JSONValue.parse(Data($0.utf8)).objectValue?["id"]?.stringValue })
+        }
+        #expect(Set(ids[0]).isDisjoint(with: ids[1]))
+        #expect(Set(ids[0] + ids[1]) == Set((0..<20).map { "P\($0)" }))
+        #expect(!ids[0].isEmpty && !ids[1].isEmpty)
+        #expect(f.server.requestCount("/ok.jpg") == 20)
+    }
+
     @Test func badParametersAreRejected() throws {
         var values: [String: JSONValue] = [:]
         for p in DownloadStage.parameters { if let d = p.defaultValue { values[p.name] = d } }
