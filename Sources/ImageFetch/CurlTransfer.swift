@@ -65,6 +65,7 @@ final class CurlTransfer {
         try set(CURLOPT_LOW_SPEED_LIMIT, o.lowSpeedLimit, "LOW_SPEED_LIMIT")
         try set(CURLOPT_LOW_SPEED_TIME, o.lowSpeedTime, "LOW_SPEED_TIME")
         try set(CURLOPT_USERAGENT, o.userAgent, "USERAGENT")
+        try set(CURLOPT_PROXY, o.proxy ?? "", "PROXY")
         try set(CURLOPT_ACCEPT_ENCODING, "", "ACCEPT_ENCODING")
         try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS), "HTTP_VERSION")
         // Wait for a possibly multiplexed HTTP/2 connection only over TLS; on plain HTTP/1.1 it serialises transfers.

@@ -30,6 +30,9 @@ public struct FetchOptions: Sendable, Hashable {
     public var maxRedirects: Int = 5
     /// Which addresses may be connected to.
     public var addressPolicy = AddressPolicy()
+    /// HTTP(S) proxy URL; nil ignores `http_proxy`/`https_proxy` from the environment (the address policy then
+    /// applies to image hosts directly; with a proxy it applies to the proxy's address).
+    public var proxy: String? = nil
     /// User-Agent header.
     public var userAgent: String = "vitrine-imagefetch/1.0 (+catalog image indexer)"
     /// Seed of the backoff jitter (a seeded generator, so runs are reproducible).

@@ -31,6 +31,7 @@ public struct DownloadStage: Stage {
         ParameterSpec("allow_private", .bool, default: .bool(false), doc: "allow private, link-local and other non-public addresses"),
         ParameterSpec("allow_loopback", .bool, default: .bool(false), doc: "allow 127.0.0.0/8 and ::1 (tests, local demo server)"),
         ParameterSpec("user_agent", .string, default: .string("vitrine-imagefetch/1.0 (+catalog image indexer)"), doc: "User-Agent header"),
+        ParameterSpec("proxy", .string, optional: true, doc: "HTTP(S) proxy URL (environment proxy variables are ignored)"),
         ParameterSpec("rate_limit_per_host", .double, optional: true, doc: "new requests per second per host (default unlimited)"),
         ParameterSpec("retry_failed_after", .string, default: .string("7d"), doc: "re-try permanently failed URLs after this long (e.g. 12h, 7d; 0 = always)"),
         ParameterSpec("revalidate_after", .string, default: .string("30d"), doc: "revalidate stored images with conditional requests after this long (never = never)"),
@@ -67,6 +68,7 @@ public struct DownloadStage: Stage {
         o.maxRedirects = try p.int("max_redirects")
         o.addressPolicy = AddressPolicy(allowLoopback: try p.bool("allow_loopback"), allowPrivate: try p.bool("allow_private"))
         o.userAgent = try p.string("user_agent")
+        o.proxy = try p.optionalString("proxy")
         o.rateLimitPerHost = p["rate_limit_per_host"] == nil ? nil : try p.double("rate_limit_per_host")
         for (name, value) in [("concurrency", o.concurrency), ("per_host", o.perHost), ("max_bytes", o.maxBytes),
                               ("max_pixels", o.maxPixels), ("low_speed_time", o.lowSpeedTime)] where value < 1 {
