@@ -10,9 +10,13 @@ import Pipeline
 /// ones after `retry_failed_after`, and revalidates old ones (If-None-Match / If-Modified-Since)
 /// after `revalidate_after`.
 public struct DownloadStage: Stage {
+    /// `images.download`.
     public static let typeName = "images.download"
+    /// Implementation version (bump when outputs change for the same inputs).
     public static let version = 1
+    /// One line for `vitrine stages`.
     public static let summary = "Download product images (concurrent libcurl, retries, safety checks, per-URL journal) into the blob store"
+    /// Parameters under `with:`.
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("input", .artifact, doc: "products table (JSON Lines)"),
         ParameterSpec("id_column", .string, default: .string("asin"), doc: "product id column"),
@@ -37,6 +41,7 @@ public struct DownloadStage: Stage {
         ParameterSpec("revalidate_after", .string, default: .string("30d"), doc: "revalidate stored images with conditional requests after this long (never = never)"),
         ParameterSpec("failure_threshold", .double, default: .double(0.2), doc: "fail the stage when more than this fraction of products has no image"),
     ]
+    /// `images.jsonl`.
     public static let outputs: [OutputSpec] = [
         OutputSpec("images", file: "images.jsonl", tabular: true,
                    doc: "one row per product: id, url, status, sha256, format, width, height, bytes, reason, detail"),
@@ -50,6 +55,7 @@ public struct DownloadStage: Stage {
     let revalidateAfter: Double
     let failureThreshold: Double
 
+    /// Validates parameters into fetch options and refresh policies.
     public init(parameters p: StageParameters) throws {
         func bad(_ name: String, _ reason: String) -> StageError { .invalidParameter(stage: p.stageName, parameter: name, reason: reason) }
         idColumn = try p.string("id_column")
@@ -96,6 +102,7 @@ public struct DownloadStage: Stage {
         return v * scale
     }
 
+    /// Plans from the journal, fetches, stores, journals, writes `images.jsonl` and the summary.
     public func run(in ctx: StageContext) async throws {
         let started = Date()
         let products = try loadProducts(ctx)
