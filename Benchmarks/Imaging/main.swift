@@ -44,6 +44,9 @@ final class Counter: @unchecked Sendable {
     private var next = 0
     private var failures = 0
     private var checksum = 0
+    private var cpu = 0.0
+    func addCPU(_ seconds: Double) { lock.withLock { cpu += seconds } }
+    var cpuSeconds: Double { lock.withLock { cpu } }
     func take() -> Int { lock.withLock { defer { next += 1 }; return next } }
     func record(failed: Bool, sum: Int) { lock.withLock { if failed { failures += 1 }; checksum &+= sum } }
     var result: (failures: Int, checksum: Int) { lock.withLock { (failures, checksum) } }
@@ -67,11 +70,24 @@ guard !paths.isEmpty else { print("no images in \(opts.dir)"); exit(2) }
 let preloaded = Preloaded(opts.inMemory ? paths.compactMap { try? Data(contentsOf: $0) } : [])
 let thumbnailer = Thumbnailer(size: opts.size, mode: opts.mode, simdScalesOnly: opts.simdScales)
 
+/// Per-thread CPU clock.
+enum CPUClock {
+    /// CPU time consumed by the calling thread, in seconds.
+    static func thread() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
 var rates: [Double] = []
+var cpuRates: [Double] = []
 for run in 1...max(1, opts.runs) {
     let counter = Counter()
     let start = DispatchTime.now().uptimeNanoseconds
     DispatchQueue.concurrentPerform(iterations: opts.workers) { _ in
+        let cpu0 = CPUClock.thread()
+        defer { counter.addCPU(CPUClock.thread() - cpu0) }
         while true {
             let i = counter.take()
             if i >= paths.count { return }
@@ -87,9 +103,15 @@ for run in 1...max(1, opts.runs) {
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let rate = Double(paths.count) / seconds
     rates.append(rate)
+    cpuRates.append(Double(paths.count) / max(1e-9, counter.cpuSeconds))
     let r = counter.result
-    print(String(format: "run %d: %d images in %.3f s = %.1f img/s (failures %d, checksum %d)", run, paths.count, seconds, rate, r.failures, r.checksum))
+    print(String(format: "run %d: %d images in %.3f s = %.1f img/s, %.1f img per CPU-second (failures %d, checksum %d)",
+                 run, paths.count, seconds, rate, cpuRates.last ?? 0, r.failures, r.checksum))
 }
-let sorted = rates.sorted()
-let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-print("{\"tool\": \"vitrine\", \"images\": \(paths.count), \"workers\": \(opts.workers), \"in_memory\": \(opts.inMemory), \"median_images_per_second\": \(String(format: "%.1f", median))}")
+func median(_ v: [Double]) -> Double {
+    let s = v.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+print("{\"tool\": \"vitrine\", \"images\": \(paths.count), \"workers\": \(opts.workers), \"in_memory\": \(opts.inMemory), "
+      + "\"median_images_per_second\": \(String(format: "%.1f", median(rates))), "
+      + "\"median_images_per_cpu_second\": \(String(format: "%.1f", median(cpuRates)))}")
