@@ -221,6 +221,30 @@ import TestSupport
         #expect(f.server.requestCount("/ok.jpg") == 20)
     }
 
+    /// `../shared/data/myntra-products-2k` beside the checkout (real product photos), when present.
+    static let myntra = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/myntra-products-2k")
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: myntra.appendingPathComponent("products.csv").path)))
+    func downloadsAllRealMyntraImagesFromLoopback() async throws {
+        let f = try Fixture()
+        let server = LoopbackHTTPServer(folder: Self.myntra)
+        let port = try server.start()
+        defer { server.stop() }
+        let csv = try String(contentsOf: Self.myntra.appendingPathComponent("products.csv"), encoding: .utf8)
+        let rows: [(String, String?)] = csv.split(whereSeparator: \.isNewline).dropFirst().compactMap { line in
+            let cells = line.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false)
+            return cells.count >= 2 ? (String(cells[0]), String(cells[1])) : nil
+        }
+        let input = try f.products(rows)
+        let (ctx, out) = try await f.run(input, ["url_prefix": .string("http://127.0.0.1:\(port)/")])
+        #expect(out.count == 2_099)
+        #expect(out.allSatisfy { $0["status"]?.stringValue == "ok" && $0["format"]?.stringValue == "jpeg" })
+        #expect(out.allSatisfy { $0["width"]?.intValue == 224 || $0["height"]?.intValue == 224 })
+        #expect(server.totalRequests == 2_099)
+        #expect(ctx.summary["fetched"] == .int(2_099))
+    }
+
     @Test func badParametersAreRejected() throws {
         var values: [String: JSONValue] = [:]
         for p in DownloadStage.parameters { if let d = p.defaultValue { values[p.name] = d } }
