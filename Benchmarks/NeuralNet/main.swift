@@ -22,6 +22,7 @@ func peakMiB() -> Double {
     return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
+setvbuf(stdout, nil, _IOLBF, 0)   // one JSON line per result, visible while a long fit runs
 let mode = CommandLine.arguments.dropFirst().first ?? "train"
 let threads = Int(option("threads", "2")) ?? 2
 BLAS.setThreads(threads)

@@ -17,7 +17,7 @@ echo "sgemm peak: $($bin sgemm --threads 2)"
 printf "%-6s %-13s %5s | %10s %8s %9s | %10s %9s | %6s\n" mode arch batch "ours img/s" "conv GF/s" "ours MiB" "torch img/s" "torch MiB" ratio
 for c in "${configs[@]}"; do
   IFS=: read -r mode arch batch <<<"$c"
-  steps=$(( batch >= 32 ? 3 : 12 ))
+  steps=$(( batch >= 32 ? 2 : 8 ))
   ours=(); gf=(); mem=(); theirs=(); tmem=()
   for _ in $(seq "$reps"); do
     o=$($bin "$mode" --arch "$arch" --batch "$batch" --size 128 --steps $steps --threads 2)
@@ -33,4 +33,5 @@ for c in "${configs[@]}"; do
     ratio=$(python3 -c "print(f'{$mo/$mt:.2f}x')")
   else mt=-; mtm=-; ratio=-; fi
   printf "%-6s %-13s %5s | %10s %8s %9s | %10s %9s | %6s\n" "$mode" "$arch" "$batch" "$mo" "$mg" "$mm" "$mt" "$mtm" "$ratio"
+  echo "       runs: ours ${ours[*]} / torch ${theirs[*]:-}" >&2
 done
