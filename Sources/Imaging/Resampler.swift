@@ -49,68 +49,70 @@ public enum Resampler {
     }
 
     /// Resamples `region` of `source` to `size` and writes it at `origin` into `canvas`.
+    ///
+    /// Per output row: a vertical pass sums the few source rows it covers into one float row
+    /// (contiguous, vectorised u8→f32 multiply-adds), then a horizontal pass reads that row with
+    /// one SIMD4 multiply-add per tap and pixel.
     public static func resample(_ source: RGBImage, region: (x: Double, y: Double, width: Double, height: Double),
                                 into canvas: inout RGBImage, origin: (x: Int, y: Int), size: (width: Int, height: Int)) {
         let dw = size.width, dh = size.height
-        guard dw > 0, dh > 0, origin.x >= 0, origin.y >= 0,
+        guard dw > 0, dh > 0, origin.x >= 0, origin.y >= 0, region.width > 0, region.height > 0,
               origin.x + dw <= canvas.width, origin.y + dh <= canvas.height else { return }
         let sw = source.width
         let hx = Taps(sourceCount: sw, regionStart: region.x, regionLength: region.width, outputCount: dw)
         let vy = Taps(sourceCount: source.height, regionStart: region.y, regionLength: region.height, outputCount: dh)
-        // Source rows the vertical pass needs.
-        var rowLo = Int.max, rowHi = 0
-        for j in 0..<dh { rowLo = min(rowLo, vy.start[j]); rowHi = max(rowHi, vy.start[j] + vy.count[j]) }
-        let rows = rowHi - rowLo, rowLen = dw * 3
-        var tmp = [Float](repeating: 0, count: rows * rowLen)
-        var acc = [Float](repeating: 0, count: rowLen)
-        let canvasWidth = canvas.width
+        // Source columns the horizontal pass reads.
+        var colLo = Int.max, colHi = 0
+        for i in 0..<dw { colLo = min(colLo, hx.start[i]); colHi = max(colHi, hx.start[i] + hx.count[i]) }
+        let rowLen = (colHi - colLo) * 3
+        var row = [Float](repeating: 0, count: rowLen + 1)  // +1: the last SIMD4 load reads one float past the row
+        let canvasWidth = canvas.width, hTaps = hx.maxTaps, vTaps = vy.maxTaps
         source.pixels.withUnsafeBufferPointer { srcBuf in
-            tmp.withUnsafeMutableBufferPointer { tmpBuf in
-                hx.start.withUnsafeBufferPointer { hs in
-                hx.count.withUnsafeBufferPointer { hc in
-                hx.weights.withUnsafeBufferPointer { hw in
-                    guard let src = srcBuf.baseAddress, let t = tmpBuf.baseAddress,
-                          let hsp = hs.baseAddress, let hcp = hc.baseAddress, let hwp = hw.baseAddress else { return }
-                    let taps = hx.maxTaps
-                    for y in rowLo..<rowHi {
-                        let srow = src + y * sw * 3
-                        let trow = t + (y - rowLo) * rowLen
-                        for i in 0..<dw {
-                            let w = hwp + i * taps
-                            var p = srow + hsp[i] * 3
-                            var r: Float = 0, g: Float = 0, b: Float = 0
-                            for k in 0..<hcp[i] {
-                                let wk = w[k]
-                                r += wk * Float(p[0]); g += wk * Float(p[1]); b += wk * Float(p[2])
-                                p += 3
-                            }
-                            trow[3 * i] = r; trow[3 * i + 1] = g; trow[3 * i + 2] = b
-                        }
+        row.withUnsafeMutableBufferPointer { rowBuf in
+        canvas.pixels.withUnsafeMutableBufferPointer { dstBuf in
+        hx.start.withUnsafeBufferPointer { hs in
+        hx.count.withUnsafeBufferPointer { hc in
+        hx.weights.withUnsafeBufferPointer { hw in
+        vy.start.withUnsafeBufferPointer { vs in
+        vy.count.withUnsafeBufferPointer { vc in
+        vy.weights.withUnsafeBufferPointer { vw in
+            guard let src = srcBuf.baseAddress, let v = rowBuf.baseAddress, let d = dstBuf.baseAddress,
+                  let hsp = hs.baseAddress, let hcp = hc.baseAddress, let hwp = hw.baseAddress,
+                  let vsp = vs.baseAddress, let vcp = vc.baseAddress, let vwp = vw.baseAddress else { return }
+            let raw = UnsafeRawPointer(v)
+            let lo = SIMD4<Float>(repeating: 0), hi = SIMD4<Float>(repeating: 255), magic = SIMD4<Float>(repeating: 12_582_912)
+            for j in 0..<dh {
+                // Vertical: v = Σ_k w_k · source row (start + k), over the needed columns.
+                let wj = vwp + j &* vTaps
+                var s = src + (vsp[j] &* sw &+ colLo) &* 3
+                let w0 = wj[0]
+                for q in 0..<rowLen { v[q] = w0 * Float(s[q]) }
+                var k = 1
+                while k < vcp[j] {
+                    s += sw &* 3
+                    let wk = wj[k]
+                    for q in 0..<rowLen { v[q] += wk * Float(s[q]) }
+                    k += 1
+                }
+                // Horizontal: one SIMD4 (R, G, B, next) multiply-add per tap. Rounding adds 1.5·2^23 so
+                // the integer lands in the low mantissa bits (round to nearest, no checked conversion).
+                let drow = d + ((origin.y &+ j) &* canvasWidth &+ origin.x) &* 3
+                for i in 0..<dw {
+                    let wi = hwp + i &* hTaps
+                    var offset = (hsp[i] &- colLo) &* 12
+                    var acc = SIMD4<Float>(repeating: 0)
+                    for t in 0..<hcp[i] {
+                        acc += raw.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self) * wi[t]
+                        offset &+= 12
                     }
-                }}}
-            }
-        }
-        tmp.withUnsafeBufferPointer { tmpBuf in
-            acc.withUnsafeMutableBufferPointer { accBuf in
-                canvas.pixels.withUnsafeMutableBufferPointer { dstBuf in
-                    guard let t = tmpBuf.baseAddress, let a = accBuf.baseAddress, let d = dstBuf.baseAddress else { return }
-                    for j in 0..<dh {
-                        let first = vy.start[j] - rowLo
-                        for q in 0..<rowLen { a[q] = 0 }
-                        for k in 0..<vy.count[j] {
-                            let wk = vy.weights[j * vy.maxTaps + k]
-                            let trow = t + (first + k) * rowLen
-                            for q in 0..<rowLen { a[q] += wk * trow[q] }
-                        }
-                        let drow = d + ((origin.y + j) * canvasWidth + origin.x) * 3
-                        for q in 0..<rowLen {
-                            let v = a[q] + 0.5
-                            drow[q] = v <= 0 ? 0 : (v >= 255 ? 255 : UInt8(v))
-                        }
-                    }
+                    let c = acc.clamped(lowerBound: lo, upperBound: hi) + magic
+                    let o = drow + i &* 3
+                    o[0] = UInt8(truncatingIfNeeded: c[0].bitPattern)
+                    o[1] = UInt8(truncatingIfNeeded: c[1].bitPattern)
+                    o[2] = UInt8(truncatingIfNeeded: c[2].bitPattern)
                 }
             }
-        }
+        }}}}}}}}}
     }
 
     /// `image` fitted into a `target.size` square by `target.mode` (pad fills with white).
