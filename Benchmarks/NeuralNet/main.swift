@@ -9,6 +9,9 @@ import Foundation
 import NeuralNet
 import Randomness
 
+/// Writes one line unbuffered, so results of a long fit show up as they come.
+func emit(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 func option(_ name: String, _ fallback: String) -> String {
     let args = CommandLine.arguments
     if let i = args.firstIndex(of: "--" + name), i + 1 < args.count { return args[i + 1] }
@@ -22,14 +25,14 @@ func peakMiB() -> Double {
     return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
-setvbuf(stdout, nil, _IOLBF, 0)   // one JSON line per result, visible while a long fit runs
+BLAS.reexecWithTunedKernelsIfNeeded()   // see BLAS+Core.swift: this VM's CPU is misdetected as Prescott
 let mode = CommandLine.arguments.dropFirst().first ?? "train"
 let threads = Int(option("threads", "2")) ?? 2
 BLAS.setThreads(threads)
 
 if mode == "sgemm" {
     let best = [1024, 2048].map { BLAS.measureGFLOPs(n: $0, repeats: 3) }.max() ?? 0
-    print("{\"mode\":\"sgemm\",\"threads\":\(threads),\"gflops\":\(String(format: "%.1f", best))}")
+    emit("{\"mode\":\"sgemm\",\"core\":\"\(BLAS.coreName)\",\"threads\":\(threads),\"gflops\":\(String(format: "%.1f", best))}")
     exit(0)
 }
 
@@ -61,14 +64,14 @@ if mode == "train" {
     let ips = Double(batch * steps) / secs
     // Training ≈ 3× the forward convolution FLOPs (forward, input gradient, weight gradient).
     let gf = 3 * convFLOPs(net) * Double(steps) / secs / 1e9
-    print("{\"mode\":\"train\",\"arch\":\"\(arch.rawValue)\",\"batch\":\(batch),\"size\":\(size),\"threads\":\(threads),\"images_per_second\":\(String(format: "%.2f", ips)),\"conv_gflops\":\(String(format: "%.1f", gf)),\"peak_mib\":\(String(format: "%.0f", peakMiB()))}")
+    emit("{\"mode\":\"train\",\"arch\":\"\(arch.rawValue)\",\"batch\":\(batch),\"size\":\(size),\"threads\":\(threads),\"images_per_second\":\(String(format: "%.2f", ips)),\"conv_gflops\":\(String(format: "%.1f", gf)),\"peak_mib\":\(String(format: "%.0f", peakMiB()))}")
 } else {
     _ = evaluator.features(pixels, height: size, width: size, batchSize: batch)
     let t = Date()
     for _ in 0..<steps { _ = evaluator.features(pixels, height: size, width: size, batchSize: batch) }
     let secs = Date().timeIntervalSince(t)
     let gf = convFLOPs(net) * Double(steps) / secs / 1e9
-    print("{\"mode\":\"infer\",\"arch\":\"\(arch.rawValue)\",\"batch\":\(batch),\"size\":\(size),\"threads\":\(threads),\"images_per_second\":\(String(format: "%.2f", Double(batch * steps) / secs)),\"conv_gflops\":\(String(format: "%.1f", gf)),\"peak_mib\":\(String(format: "%.0f", peakMiB()))}")
+    emit("{\"mode\":\"infer\",\"arch\":\"\(arch.rawValue)\",\"batch\":\(batch),\"size\":\(size),\"threads\":\(threads),\"images_per_second\":\(String(format: "%.2f", Double(batch * steps) / secs)),\"conv_gflops\":\(String(format: "%.1f", gf)),\"peak_mib\":\(String(format: "%.0f", peakMiB()))}")
 }
 
 /// Trains on a real prepared task (see bench/nn/myntra_tensors.py) and prints per-epoch test metrics.
@@ -76,7 +79,7 @@ func fit() throws {
     let start = Date()
     let (t, meta) = try Safetensors.read(URL(fileURLWithPath: option("data", ".bench/myntra128.safetensors")))
     guard let trX = t["train_images"], let trY = t["train_labels"], let teX = t["test_images"], let teY = t["test_labels"] else {
-        print("{\"error\":\"data file lacks train/test images/labels\"}"); return
+        emit("{\"error\":\"data file lacks train/test images/labels\"}"); return
     }
     let classes = (try? JSONSerialization.jsonObject(with: Data((meta["classes"] ?? "[]").utf8))) as? [String] ?? []
     let k = max(classes.count, Int(trY.values.max() ?? 0) + 1)
@@ -106,6 +109,6 @@ func fit() throws {
     for _ in 0..<cfg.epochs {
         let s = try trainer.trainEpoch(trainData)
         let (r, _) = Evaluator(network: net).evaluate(testData, classes: k)
-        print("{\"arch\":\"\(arch.rawValue)\",\"pretrained\":\(!pretrained.isEmpty),\"freeze\":\(freeze),\"epoch\":\(s.epoch),\"train_loss\":\(String(format: "%.4f", s.loss)),\"test_accuracy\":\(String(format: "%.4f", r.accuracy)),\"test_macro_f1\":\(String(format: "%.4f", r.macroF1)),\"test_loss\":\(String(format: "%.4f", r.loss)),\"wall_s\":\(String(format: "%.1f", Date().timeIntervalSince(start)))}")
+        emit("{\"arch\":\"\(arch.rawValue)\",\"pretrained\":\(!pretrained.isEmpty),\"freeze\":\(freeze),\"epoch\":\(s.epoch),\"train_loss\":\(String(format: "%.4f", s.loss)),\"test_accuracy\":\(String(format: "%.4f", r.accuracy)),\"test_macro_f1\":\(String(format: "%.4f", r.macroF1)),\"test_loss\":\(String(format: "%.4f", r.loss)),\"wall_s\":\(String(format: "%.1f", Date().timeIntervalSince(start)))}")
     }
 }
