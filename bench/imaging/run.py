@@ -24,6 +24,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build-imaging/release/bench-imaging"))
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--passes", type=int, default=3, help="timed passes per tool per round (their median counts)")
     a = ap.parse_args()
     py = sys.executable
     peer = os.path.join(HERE, "peer.py")
@@ -37,10 +38,10 @@ def main():
         res = {"vitrine": [], "vitrine-in-memory": [], "pillow": [], "opencv": []}
         cpu = {k: [] for k in res}
         for _ in range(a.runs):  # interleaved rounds, one timed pass per tool per round
-            cmds = {"vitrine": [a.bin, d, "--workers", w, "--runs", "1"],
-                    "vitrine-in-memory": [a.bin, d, "--workers", w, "--runs", "1", "--in-memory"],
-                    "pillow": [py, peer, "pillow", d, "--workers", w, "--runs", "1"],
-                    "opencv": [py, peer, "opencv", d, "--workers", w, "--runs", "1"]}
+            cmds = {"vitrine": [a.bin, d, "--workers", w, "--runs", str(a.passes)],
+                    "vitrine-in-memory": [a.bin, d, "--workers", w, "--runs", str(a.passes), "--in-memory"],
+                    "pillow": [py, peer, "pillow", d, "--workers", w, "--runs", str(a.passes)],
+                    "opencv": [py, peer, "opencv", d, "--workers", w, "--runs", str(a.passes)]}
             for k, c in cmds.items():
                 wall, per_cpu = last_json(c)
                 res[k].append(wall)
