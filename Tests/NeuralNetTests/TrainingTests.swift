@@ -114,3 +114,15 @@ import Randomness
         }
     }
 }
+
+/// OpenBLAS kernel-family detection from /proc/cpuinfo flags.
+@Suite struct BLASCoreTests {
+    @Test func recommendsKernelFamilyFromFlags() {
+        let avx512 = "processor\t: 0\nflags\t\t: fpu sse3 avx avx2 fma avx512f avx512dq avx512cd avx512bw avx512vl\n"
+        let avx2 = "flags\t\t: fpu sse3 avx avx2 fma\n"
+        #expect(BLAS.recommendedCoreType(cpuinfo: avx512) == "SkylakeX")
+        #expect(BLAS.recommendedCoreType(cpuinfo: avx2) == "Haswell")
+        #expect(BLAS.recommendedCoreType(cpuinfo: "flags\t\t: fpu sse3\n") == nil)
+        #expect(!BLAS.coreName.isEmpty)
+    }
+}
