@@ -9,8 +9,33 @@ public struct CatalogLoader {
 
     /// Loads the file at `path`; throws `CatalogError` for unreadable, empty or unframeable files and past the error budget.
     public func load(path: String) throws -> LoadResult {
+        try read(path: path, sink: nil)
+    }
+
+    /// Streams the file at `path`: each accepted row goes to `body` with the columns known so far (the row is
+    /// aligned with them; `price` last when a price column is set) and is not kept, so memory stays flat.
+    /// The result's table has the final columns and no rows. Errors as `load(path:)`.
+    public func stream(path: String, _ body: (_ columns: [String], _ row: [CatalogValue]) throws -> Void) throws -> LoadResult {
+        try withoutActuallyEscaping(body) { try read(path: path, sink: $0) }
+    }
+
+    private func read(path: String, sink: ((_ columns: [String], _ row: [CatalogValue]) throws -> Void)?) throws -> LoadResult {
         let format = try resolveFormat(path)
         var state = LoadState(options: options, path: path)
+        state.keepRows = sink == nil
+        var priceProblems: [String: Int] = [:]
+        func emit(_ row: [CatalogValue]?) throws {
+            guard let sink, var row else { return }
+            var columns = state.table.columns
+            if let col = options.priceColumn {
+                let (price, problem) = PriceParser.price(of: state.table.columnIndex(col).map { $0 < row.count ? row[$0] : .null } ?? .null)
+                if let problem { priceProblems[problem, default: 0] += 1 }
+                row.append(contentsOf: repeatElement(CatalogValue.null, count: columns.count - row.count))
+                row.append(price)
+                columns.append("price")
+            }
+            try sink(columns, row)
+        }
         let reader = try ChunkedFileReader(path: path)
         switch format {
         case .json:
@@ -19,11 +44,11 @@ public struct CatalogLoader {
                     state.quarantine(pos, RecordIssue(field: nil, reason: "truncated",
                         detail: "file ends inside the JSON array (no closing ']')"), bytes)
                 } else {
-                    state.acceptJSON(bytes, pos)
+                    try emit(state.acceptJSON(bytes, pos))
                 }
             }
         case .jsonl:
-            try RecordSplitter.jsonLines(reader) { bytes, pos in state.acceptJSON(bytes, pos) }
+            try RecordSplitter.jsonLines(reader) { bytes, pos in try emit(state.acceptJSON(bytes, pos)) }
         case .csv:
             var header: [String]?
             try CSVReader.read(reader, delimiter: options.delimiter) { row, pos, raw in
@@ -41,7 +66,7 @@ public struct CatalogLoader {
                 }
                 switch row {
                 case .malformed(let reason, let detail): state.quarantine(pos, RecordIssue(field: nil, reason: reason, detail: detail), raw)
-                case .fields(let values): state.acceptCSV(values, header: names, pos, raw)
+                case .fields(let values): try emit(state.acceptCSV(values, header: names, pos, raw))
                 }
             }
             if header == nil { throw CatalogError.emptyInput(file: path) }
@@ -54,7 +79,9 @@ public struct CatalogLoader {
                                                    budget: options.errorBudget)
         }
         var table = state.table
-        let priceProblems = options.priceColumn.map { PriceParser.addPriceColumn(to: &table, from: $0) } ?? [:]
+        if let col = options.priceColumn {
+            if sink == nil { priceProblems = PriceParser.addPriceColumn(to: &table, from: col) } else { table.ensureColumn("price") }
+        }
         return LoadResult(table: table, quarantine: state.quarantined, records: state.records, format: format,
                           priceProblems: priceProblems)
     }

@@ -1,9 +1,14 @@
 /// One cell of a catalog table: a JSON scalar, or a nested array/object kept as its raw JSON text.
 public enum CatalogValue: Sendable, Hashable {
+    /// Missing value.
     case null
+    /// true or false.
     case bool(Bool)
+    /// A whole number.
     case int(Int)
+    /// A number with a fraction or exponent.
     case double(Double)
+    /// Text.
     case string(String)
     /// A nested JSON array or object, kept verbatim (compact JSON text) and written back as is.
     case json(String)

@@ -2,7 +2,12 @@ import Randomness
 
 /// A side of a dataset split.
 public enum SplitName: String, Sendable, CaseIterable {
-    case train, val, test
+    /// Training rows (the only side that receives oversampled copies).
+    case train
+    /// Validation rows.
+    case val
+    /// Held-out test rows.
+    case test
 }
 
 /// A split: the side of every input row, plus train-only copies added by oversampling.

@@ -6,6 +6,8 @@ struct LoadState {
     var quarantined: [QuarantineEntry] = []
     var records = 0
     private var seenIds: [String: Int] = [:]
+    /// Whether accepted rows are kept in `table` (false when they are streamed to a sink).
+    var keepRows = true
     private let declared: Bool
 
     init(options: LoadOptions, path: String) {
@@ -22,16 +24,21 @@ struct LoadState {
                                            reason: issue.reason, detail: issue.detail, excerpt: String(excerpt.prefix(200))))
     }
 
-    mutating func acceptJSON(_ bytes: UnsafeBufferPointer<UInt8>, _ pos: RecordPosition) {
+    /// Parses and checks one JSON record; returns the accepted row (nil when quarantined).
+    @discardableResult
+    mutating func acceptJSON(_ bytes: UnsafeBufferPointer<UInt8>, _ pos: RecordPosition) -> [CatalogValue]? {
         do throws(RecordIssue) {
             let fields = try JSONRecordParser.parseObject(bytes)
-            try accept(fields, pos)
+            return try accept(fields, pos)
         } catch {
             quarantine(pos, error, bytes)
+            return nil
         }
     }
 
-    mutating func acceptCSV(_ values: [String?], header: [String], _ pos: RecordPosition, _ raw: UnsafeBufferPointer<UInt8>) {
+    /// Converts and checks one CSV record; returns the accepted row (nil when quarantined).
+    @discardableResult
+    mutating func acceptCSV(_ values: [String?], header: [String], _ pos: RecordPosition, _ raw: UnsafeBufferPointer<UInt8>) -> [CatalogValue]? {
         do throws(RecordIssue) {
             guard values.count == header.count else {
                 throw RecordIssue(field: nil, reason: "field_count", detail: "\(values.count) fields, header has \(header.count)")
@@ -42,9 +49,10 @@ struct LoadState {
                 guard let s = v else { throw RecordIssue(field: name, reason: "invalid_utf8", detail: "invalid UTF-8 bytes") }
                 fields.append((name, try convertCSV(s, name)))
             }
-            try accept(fields, pos)
+            return try accept(fields, pos)
         } catch {
             quarantine(pos, error, raw)
+            return nil
         }
     }
 
@@ -75,7 +83,7 @@ struct LoadState {
         }
     }
 
-    private mutating func accept(_ fields: [(String, CatalogValue)], _ pos: RecordPosition) throws(RecordIssue) {
+    private mutating func accept(_ fields: [(String, CatalogValue)], _ pos: RecordPosition) throws(RecordIssue) -> [CatalogValue] {
         var row = [CatalogValue](repeating: .null, count: table.columns.count)
         var present = [Bool](repeating: false, count: table.columns.count)
         for (name, raw) in fields {
@@ -101,6 +109,7 @@ struct LoadState {
             seenIds[id] = pos.record
         }
         records += 1
-        table.rows.append(row)
+        if keepRows { table.rows.append(row) }
+        return row
     }
 }

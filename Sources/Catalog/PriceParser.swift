@@ -67,23 +67,27 @@ public enum PriceParser {
         return .value(v, currency: currency)
     }
 
+    /// The numeric price of a cell (null when missing or unparseable) and the problem class when it did not parse.
+    public static func price(of v: CatalogValue) -> (CatalogValue, problem: String?) {
+        switch v {
+        case .int, .double: return (.double(v.doubleValue ?? 0), nil)
+        case .string(let s) where !v.isNullLike:
+            switch parse(s) {
+            case .value(let p, _), .range(let p, _, _): return (.double(p), nil)
+            case .invalid(let reason): return (.null, reason)
+            }
+        default: return (.null, nil)
+        }
+    }
+
     /// Adds (or overwrites) a numeric `price` column parsed from `column`; returns unparseable texts by reason.
     public static func addPriceColumn(to table: inout CatalogTable, from column: String, as name: String = "price") -> [String: Int] {
         let src = table.columnIndex(column)
         let dst = table.ensureColumn(name)
         var problems: [String: Int] = [:]
         for r in 0..<table.rows.count {
-            let v = table.value(r, src)
-            var out = CatalogValue.null
-            switch v {
-            case .int, .double: out = .double(v.doubleValue ?? 0)
-            case .string(let s) where !v.isNullLike:
-                switch parse(s) {
-                case .value(let p, _), .range(let p, _, _): out = .double(p)
-                case .invalid(let reason): problems[reason, default: 0] += 1
-                }
-            default: break
-            }
+            let (out, problem) = price(of: table.value(r, src))
+            if let problem { problems[problem, default: 0] += 1 }
             table.set(r, dst, out)
         }
         return problems

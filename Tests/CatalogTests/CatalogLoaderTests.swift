@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Catalog
 
 @Suite struct CatalogLoaderTests {
@@ -67,5 +68,24 @@ import Testing
         #expect(r.quarantine[0].record == 2)
         #expect(r.quarantine[0].line == 4)
         #expect(r.quarantine[1].line == 5)
+    }
+}
+
+@Suite struct CatalogStreamingTests {
+    @Test func streamingWritesTheSameTableAsLoading() throws {
+        let options = LoadOptions(idColumn: "asin", priceColumn: "formatted_price")
+        let loaded = try CatalogLoader(options: options).load(path: CatalogFixtures.amazonJSONL.path)
+        let dir = try TempDir.make("stream")
+        let out = dir.appendingPathComponent("products.jsonl")
+        let writer = try JSONLinesStreamWriter(url: out)
+        let streamed = try CatalogLoader(options: options).stream(path: CatalogFixtures.amazonJSONL.path) { columns, row in
+            try writer.write(columns: columns, row: row)
+        }
+        try writer.finish()
+        #expect(streamed.table.count == 0)
+        #expect(streamed.table.columns == loaded.table.columns)
+        #expect(writer.rows == 17_593)
+        #expect(try JSONLinesWriter.read(out) == loaded.table)
+        #expect(try Data(contentsOf: out) == JSONLinesWriter.encode(loaded.table))
     }
 }

@@ -4,9 +4,13 @@ import Pipeline
 
 /// `catalog.load`: reads a catalog export (JSON array, JSON Lines or CSV), streaming, into a products table.
 public struct CatalogLoadStage: Stage {
+    /// The name used after `uses:`.
     public static let typeName = "catalog.load"
+    /// Implementation version (bump when outputs would change).
     public static let version = 1
+    /// One line for `vitrine stages`.
     public static let summary = "Load a catalog export (JSON array, JSON Lines, RFC 4180 CSV) with malformed records quarantined"
+    /// Parameters accepted under `with:`.
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("path", .path, doc: "the catalog file"),
         ParameterSpec("format", .choice(["auto", "json", "jsonl", "csv"]), default: .string("auto"),
@@ -19,6 +23,7 @@ public struct CatalogLoadStage: Stage {
         ParameterSpec("max_field_bytes", .int, default: .int(65_536), doc: "longest accepted string value in bytes"),
         ParameterSpec("delimiter", .string, default: .string(","), doc: "CSV field delimiter (one ASCII character)"),
     ]
+    /// Outputs written to the staging folder.
     public static let outputs: [OutputSpec] = [
         OutputSpec("products", file: "products.jsonl", tabular: true, doc: "accepted records, columns as loaded (+ price)"),
         OutputSpec("quarantine", file: "quarantine.jsonl", tabular: true,
@@ -27,6 +32,7 @@ public struct CatalogLoadStage: Stage {
 
     let options: LoadOptions
 
+    /// Validates parameters; throws `StageError.invalidParameter` on bad values.
     public init(parameters p: StageParameters) throws {
         func bad(_ name: String, _ reason: String) -> StageError { .invalidParameter(stage: p.stageName, parameter: name, reason: reason) }
         let format = try LoadOptions.Format(rawValue: p.optionalString("format") ?? "auto") ?? .auto
@@ -54,21 +60,27 @@ public struct CatalogLoadStage: Stage {
                               priceColumn: try p.optionalString("price_column"), delimiter: d)
     }
 
+    /// Does the work.
     public func run(in context: StageContext) async throws {
         let path = try context.input("path")
         let result: LoadResult
-        do { result = try CatalogLoader(options: options).load(path: path.path) } catch let e as CatalogError {
+        let writer = try JSONLinesStreamWriter(url: context.output("products"))
+        do {
+            result = try CatalogLoader(options: options).stream(path: path.path) { columns, row in
+                try writer.write(columns: columns, row: row)
+            }
+        } catch let e as CatalogError {
             throw e.stageError(context.stageName)
         }
-        try CatalogStageIO.write(result.table, to: context.output("products"))
+        try writer.finish()
         let q = CatalogTable(columns: QuarantineEntry.columns, rows: result.quarantine.map(\.row))
         try CatalogStageIO.write(q, to: context.output("quarantine"))
         context.summarize("format", .string(result.format.rawValue))
         context.summarize("records", .int(result.records))
-        context.summarize("rows_out", .int(result.table.count))
+        context.summarize("rows_out", .int(writer.rows))
         context.summarize("quarantined", .int(result.quarantine.count))
         context.summarize("quarantined_by_reason", CatalogStageIO.json(result.quarantineCounts))
         if options.priceColumn != nil { context.summarize("price_unparsed", CatalogStageIO.json(result.priceProblems)) }
-        context.log("loaded \(result.table.count) of \(result.records) records from \(path.lastPathComponent); \(result.quarantine.count) quarantined")
+        context.log("loaded \(writer.rows) of \(result.records) records from \(path.lastPathComponent); \(result.quarantine.count) quarantined")
     }
 }

@@ -4,9 +4,13 @@ import Pipeline
 
 /// `catalog.dedupe_titles`: removes exact or near-duplicate titles (first occurrence kept) and lists what went where.
 public struct DedupeTitlesStage: Stage {
+    /// The name used after `uses:`.
     public static let typeName = "catalog.dedupe_titles"
+    /// Implementation version (bump when outputs would change).
     public static let version = 1
+    /// One line for `vitrine stages`.
     public static let summary = "Remove duplicate titles: exact (normalised) or near (≤ max_word_differences differing word positions)"
+    /// Parameters accepted under `with:`.
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("input", .artifact, doc: "products table"),
         ParameterSpec("mode", .choice(["exact", "near"]), default: .string("near"), doc: "exact after normalisation, or the research's near rule"),
@@ -14,6 +18,7 @@ public struct DedupeTitlesStage: Stage {
         ParameterSpec("title_column", .string, default: .string("title"), doc: "title column"),
         ParameterSpec("id_column", .string, default: .string("asin"), doc: "product id column (for the duplicates table)"),
     ]
+    /// Outputs written to the staging folder.
     public static let outputs: [OutputSpec] = [
         OutputSpec("products", file: "products.jsonl", tabular: true, doc: "kept rows, in input order"),
         OutputSpec("duplicates", file: "duplicates.jsonl", tabular: true,
@@ -24,6 +29,7 @@ public struct DedupeTitlesStage: Stage {
     let titleColumn: String
     let idColumn: String
 
+    /// Validates parameters; throws `StageError.invalidParameter` on bad values.
     public init(parameters p: StageParameters) throws {
         let mode = DedupeMode(rawValue: try p.optionalString("mode") ?? "near") ?? .near
         let maxDiff = try p.optionalInt("max_word_differences") ?? 2
@@ -35,6 +41,7 @@ public struct DedupeTitlesStage: Stage {
         idColumn = try p.optionalString("id_column") ?? "asin"
     }
 
+    /// Does the work.
     public func run(in context: StageContext) async throws {
         let table = try CatalogStageIO.read(try context.input("input"), stage: context.stageName)
         let t = try CatalogStageIO.column(table, titleColumn, parameter: "title_column", stage: context.stageName)

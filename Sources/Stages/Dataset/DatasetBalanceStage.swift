@@ -5,9 +5,13 @@ import Randomness
 
 /// `dataset.balance`: top-N labels + OTHER, `per_class` rows each, sampled by the seeded generator.
 public struct DatasetBalanceStage: Stage {
+    /// The name used after `uses:`.
     public static let typeName = "dataset.balance"
+    /// Implementation version (bump when outputs would change).
     public static let version = 1
+    /// One line for `vitrine stages`.
     public static let summary = "Keep the top N labels (the rest merged into OTHER) and sample per_class rows of each, seeded"
+    /// Parameters accepted under `with:`.
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("input", .artifact, doc: "products table"),
         ParameterSpec("images", .artifact, optional: true,
@@ -20,6 +24,7 @@ public struct DatasetBalanceStage: Stage {
         ParameterSpec("shortfall", .choice(ShortfallPolicy.allCases.map(\.rawValue)), default: .string("keep"),
                       doc: "class with fewer rows: error, keep (take all) or oversample_train (dataset.split copies train rows)"),
     ]
+    /// Outputs written to the staging folder.
     public static let outputs: [OutputSpec] = [
         OutputSpec("products", file: "products.jsonl", tabular: true,
                    doc: "kept rows in input order with a `label` column (and `balance_target` under oversample_train)"),
@@ -29,6 +34,7 @@ public struct DatasetBalanceStage: Stage {
     let labelColumn: String
     let idColumn: String
 
+    /// Validates parameters; throws `StageError.invalidParameter` on bad values.
     public init(parameters p: StageParameters) throws {
         func bad(_ name: String, _ reason: String) -> StageError { .invalidParameter(stage: p.stageName, parameter: name, reason: reason) }
         let top = try p.optionalInt("top") ?? 3
@@ -43,6 +49,7 @@ public struct DatasetBalanceStage: Stage {
         idColumn = try p.optionalString("id_column") ?? "asin"
     }
 
+    /// Does the work.
     public func run(in context: StageContext) async throws {
         var table = try CatalogStageIO.read(try context.input("input"), stage: context.stageName)
         let labelCol = try CatalogStageIO.column(table, labelColumn, parameter: "label_column", stage: context.stageName)

@@ -5,9 +5,13 @@ import Randomness
 
 /// `dataset.split`: stratified, seeded train/val/test split, grouped by product and by image hash.
 public struct DatasetSplitStage: Stage {
+    /// The name used after `uses:`.
     public static let typeName = "dataset.split"
+    /// Implementation version (bump when outputs would change).
     public static let version = 1
+    /// One line for `vitrine stages`.
     public static let summary = "Stratified seeded train/val/test split; one product or one image hash never lands on two sides"
+    /// Parameters accepted under `with:`.
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("input", .artifact, doc: "products table (usually dataset.balance's, with a label column)"),
         ParameterSpec("images", .artifact, optional: true,
@@ -21,6 +25,7 @@ public struct DatasetSplitStage: Stage {
         ParameterSpec("oversample_train", .bool, default: .bool(true),
                       doc: "when rows carry balance_target (shortfall: oversample_train), copy train rows up to round(target × train_fraction)"),
     ]
+    /// Outputs written to the staging folder.
     public static let outputs: [OutputSpec] = [
         OutputSpec("products", file: "products.jsonl", tabular: true,
                    doc: "input rows with `split` (train/val/test) and `copy` (0 = original, n = nth oversampled copy, train only)"),
@@ -32,6 +37,7 @@ public struct DatasetSplitStage: Stage {
     let groupColumn: String?
     let oversample: Bool
 
+    /// Validates parameters; throws `StageError.invalidParameter` on bad values.
     public init(parameters p: StageParameters) throws {
         let train = p["train_fraction"]?.doubleValue ?? 0.7
         let val = p["val_fraction"]?.doubleValue ?? 0
@@ -46,6 +52,7 @@ public struct DatasetSplitStage: Stage {
         oversample = p["oversample_train"]?.boolValue ?? true
     }
 
+    /// Does the work.
     public func run(in context: StageContext) async throws {
         let stage = context.stageName
         var table = try CatalogStageIO.read(try context.input("input"), stage: stage)

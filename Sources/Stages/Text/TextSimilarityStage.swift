@@ -5,9 +5,13 @@ import TextSimilarity
 
 /// `text.similarity`: bag-of-words and TF-IDF title vectors and the top-k cosine neighbours of every product.
 public struct TextSimilarityStage: Stage {
+    /// The name used after `uses:`.
     public static let typeName = "text.similarity"
+    /// Implementation version (bump when outputs would change).
     public static let version = 1
+    /// One line for `vitrine stages`.
     public static let summary = "Top-k similar products by title (BoW and TF-IDF, cosine), with the research's euclidean distances"
+    /// Parameters accepted under `with:`.
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("input", .artifact, doc: "products table"),
         ParameterSpec("methods", .stringList, default: .array([.string("bow"), .string("tfidf")]), doc: "any of bow, tfidf"),
@@ -19,6 +23,7 @@ public struct TextSimilarityStage: Stage {
         ParameterSpec("label_column", .string, default: .string("product_type_name"), doc: "product type column (quality metric)"),
         ParameterSpec("brand_column", .string, default: .string("brand"), doc: "brand column (quality metric)"),
     ]
+    /// Outputs written to the staging folder.
     public static let outputs: [OutputSpec] = [
         OutputSpec("neighbours", file: "neighbours.jsonl", tabular: true,
                    doc: "one row per product and method: id, method, neighbours (ids), cosine, distance"),
@@ -30,6 +35,7 @@ public struct TextSimilarityStage: Stage {
     let mode: TokenizerMode
     let columns: TextIndexColumns
 
+    /// Validates parameters; throws `StageError.invalidParameter` on bad values.
     public init(parameters p: StageParameters) throws {
         func bad(_ name: String, _ reason: String) -> StageError { .invalidParameter(stage: p.stageName, parameter: name, reason: reason) }
         let names = try p.strings("methods")
@@ -45,6 +51,7 @@ public struct TextSimilarityStage: Stage {
                                    brand: try p.optionalString("brand_column") ?? "brand")
     }
 
+    /// Does the work.
     public func run(in context: StageContext) async throws {
         let table = try CatalogStageIO.read(try context.input("input"), stage: context.stageName)
         let idCol = try CatalogStageIO.column(table, columns.id, parameter: "id_column", stage: context.stageName)
