@@ -1,5 +1,6 @@
 // bench-search: all-pairs exact top-k over seeded random unit vectors, timed; writes the data
 // and our neighbour indices as .npy so the Python peers (FAISS, numpy) search the same matrix.
+import CBLAS
 import Foundation
 import Randomness
 import VectorSearch
@@ -9,6 +10,7 @@ struct Options {
     var rows = 20_000, dim = 1_280, k = 10, threads = 2, repeats = 3
     var out: String?
     var queryBlock = 512, indexBlock = 4096
+    var floor = false
 
     init(_ args: [String]) {
         var i = 1
@@ -23,6 +25,7 @@ struct Options {
             case "--query-block": queryBlock = next().flatMap(Int.init) ?? queryBlock
             case "--index-block": indexBlock = next().flatMap(Int.init) ?? indexBlock
             case "--out": out = next()
+            case "--floor": floor = true
             default: FileHandle.standardError.write(Data("unknown option \(args[i])\n".utf8)); exit(2)
             }
             i += 1
@@ -51,6 +54,32 @@ for i in values.indices { values[i] = Float(gen.nextGaussian()) }
 let matrix = try EmbeddingMatrix(rows: opts.rows, dimension: opts.dim, values: values).l2Normalized()
 BLASThreads.set(opts.threads)
 let index = ExactSearchIndex(matrix, metric: .cosine, queryBlock: opts.queryBlock, indexBlock: opts.indexBlock)
+
+/// The sgemm floor: the same all-pairs product as plain sgemm calls (4,096-row slabs, OpenBLAS threads), no selection.
+func sgemmFloor() -> Double {
+    let n = opts.rows, d = opts.dim, slab = 4096
+    var c = [Float](repeating: 0, count: slab * n)
+    let start = DispatchTime.now().uptimeNanoseconds
+    matrix.values.withUnsafeBufferPointer { x in
+        c.withUnsafeMutableBufferPointer { cb in
+            var r0 = 0
+            while r0 < n {
+                let m = min(slab, n - r0)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(d), 1,
+                            x.baseAddress! + r0 * d, Int32(d), x.baseAddress!, Int32(d), 0, cb.baseAddress!, Int32(n))
+                r0 += m
+            }
+        }
+    }
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+if opts.floor {
+    let gflop = 2.0 * Double(opts.rows) * Double(opts.rows) * Double(opts.dim) / 1e9
+    for run in 0..<opts.repeats {
+        let t = sgemmFloor()
+        print(String(format: "sgemm floor run %d: %.3f s (%.1f GFLOP/s)", run + 1, t, gflop / t))
+    }
+}
 
 var times: [Double] = []
 var table: NeighborTable?

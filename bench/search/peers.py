@@ -1,7 +1,11 @@
 """Peers for bench-search: FAISS IndexFlatIP and numpy (blocked matmul + argpartition) on the
 same vectors.npy that bench-search wrote; prints medians, ratios and neighbour-set agreement."""
 import os
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -48,25 +52,42 @@ def agreement(a, b):
     return same_set, same_list
 
 
+def run_ours(binary, rows, k, threads, out=None):
+    cmd = [binary, "--rows", str(rows), "--dim", "1280", "--k", str(k), "--threads", str(threads), "--repeat", "1"]
+    if out:
+        cmd += ["--out", out]
+    text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return float(re.search(r"median ([0-9.]+) s", text).group(1))
+
+
 def main():
-    folder, k, threads, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    x = np.load(os.path.join(folder, "vectors.npy"))
-    ours = np.load(os.path.join(folder, "ours_indices.npy"))
-    ours_median = float(open(os.path.join(folder, "ours_median.txt")).read())
-    results = {}
-    for name, fn in (("faiss IndexFlatIP", lambda: faiss_topk(x, k, threads)), ("numpy argpartition", lambda: numpy_topk(x, k))):
-        times, idx = [], None
-        for r in range(repeats):
-            t = time.perf_counter()
-            idx = fn()
-            times.append(time.perf_counter() - t)
-            print(f"{name} run {r + 1}: {times[-1]:.3f} s", flush=True)
-        results[name] = (median(times), idx)
-    print(f"\nvitrine (ExactSearchIndex.allPairs): median {ours_median:.3f} s")
-    for name, (m, idx) in results.items():
+    """Interleaves the three contenders each repeat (ours, FAISS, numpy) so load drift on a
+    shared machine hits them alike; reports medians, ratios and neighbour agreement."""
+    binary, rows, k, threads, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    folder = tempfile.mkdtemp()
+    times = {"vitrine ExactSearchIndex.allPairs": [], "faiss IndexFlatIP": [], "numpy argpartition": []}
+    x = ours = None
+    peer_idx = {}
+    for r in range(repeats):
+        t = run_ours(binary, rows, k, threads, out=folder if r == 0 else None)
+        times["vitrine ExactSearchIndex.allPairs"].append(t)
+        if x is None:
+            x = np.load(os.path.join(folder, "vectors.npy"))
+            ours = np.load(os.path.join(folder, "ours_indices.npy"))
+        for name, fn in (("faiss IndexFlatIP", lambda: faiss_topk(x, k, threads)), ("numpy argpartition", lambda: numpy_topk(x, k))):
+            start = time.perf_counter()
+            peer_idx[name] = fn()
+            times[name].append(time.perf_counter() - start)
+        print(f"repeat {r + 1}: " + ", ".join(f"{n} {v[-1]:.3f} s" for n, v in times.items()), flush=True)
+    ours_median = median(times["vitrine ExactSearchIndex.allPairs"])
+    print(f"\nall-pairs top-{k}, {rows} x 1280 float32, {threads} threads, {repeats} repeats (medians)")
+    print(f"vitrine ExactSearchIndex.allPairs: {ours_median:.3f} s")
+    for name, idx in peer_idx.items():
+        m = median(times[name])
         same_set, same_list = agreement(ours, idx)
-        print(f"{name}: median {m:.3f} s; peer/vitrine time ratio {m / ours_median:.2f}x; "
+        print(f"{name}: {m:.3f} s; peer/vitrine = {m / ours_median:.2f}x; "
               f"rows with identical neighbour set {same_set:.4%}, identical order {same_list:.4%}")
+    shutil.rmtree(folder)
 
 
 if __name__ == "__main__":
