@@ -23,6 +23,8 @@ public enum PriceParser {
     public static func parse(_ text: String) -> ParsedPrice {
         let t = text.trimmingSpaces
         if t.isEmpty { return .invalid("empty") }
+        if let plain = simple(t) { return plain }
+        guard t.contains("-") || t.contains("–") || t.contains(" to ") else { return single(t) }
         for sep in [" - ", " – ", "-", " to "] {
             let parts = t.components(separatedBy: sep)
             if parts.count == 2, !parts[0].trimmingSpaces.isEmpty {
@@ -32,6 +34,15 @@ public enum PriceParser {
             }
         }
         return single(t)
+    }
+
+    /// Fast path for the common forms `26.26` and `$26.26`.
+    private static func simple(_ t: String) -> ParsedPrice? {
+        var u = Substring(t)
+        var currency = ""
+        if u.first == "$" { u = u.dropFirst(); currency = "USD" }
+        guard !u.isEmpty, u.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }), let v = Double(u), v.isFinite else { return nil }
+        return .value(v, currency: currency)
     }
 
     private static func single(_ raw: String) -> ParsedPrice {
