@@ -300,7 +300,8 @@ int vitrine_jpeg_encode(const uint8_t *pixels, int width, int height, int compon
     err.message = message; err.message_len = message_len;
     if (setjmp(err.jump)) {
         jpeg_destroy_compress(&c);
-        free(buffer);
+        // jpeg_mem_dest writes its (re)allocated buffer through &dest, so dest lives in memory.
+        free(buffer ? buffer : dest);
         return VITRINE_ERR_CORRUPT;
     }
     jpeg_create_compress(&c);
