@@ -2,6 +2,7 @@
 // dedupe time. Prints one JSON object per run; bench/text/run_bench.py runs it beside scikit-learn.
 //
 // Usage: bench-text CATALOG.jsonl [--mode sklearn|research] [--k 10] [--threads 2] [--neighbours OUT.tsv]
+//        bench-text CATALOG.jsonl --metrics --mode research   (quality figures for bow and tfidf)
 //        bench-text EXPORT.json --load-only   (streaming JSON array load: rows, seconds, peak RSS)
 import Catalog
 import Foundation
@@ -51,6 +52,21 @@ do {
         let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let report: [String: Any] = ["rows": writer.rows, "records": result.records, "quarantined": result.quarantine.count, "load_s": now() - t0,
                                      "file_mib": Double(size) / 1_048_576, "peak_rss_mib": peakRSSMiB()]
+        print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
+        exit(0)
+    }
+    if args.contains("--metrics") {
+        // Research-mode quality figures for both methods (average euclidean distance of the top k, same type/brand rates).
+        let table = try CatalogLoader(options: LoadOptions(format: .jsonl)).load(path: path).table
+        let docs = table.strings("title").map { TextTokenizer(mode: mode).tokens($0 ?? "") }
+        let vocabulary = TextVocabulary.fit(docs, mode: mode)
+        var report: [String: Any] = ["mode": mode.rawValue, "k": k]
+        for method in WeightingMethod.allCases {
+            let result = NeighbourSearch.allNeighbours(of: vocabulary.transform(docs, method: method), k: k, threads: threads)
+            let m = SimilarityMetrics.compute(result, types: table.strings("product_type_name"), brands: table.strings("brand"))
+            report[method.rawValue] = ["average_distance": m.averageDistance, "same_type_rate": m.sameTypeRate,
+                                       "same_brand_rate": m.sameBrandRate, "average_cosine": m.averageCosine]
+        }
         print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
         exit(0)
     }
