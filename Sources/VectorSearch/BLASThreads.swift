@@ -5,6 +5,16 @@ public enum BLASThreads {
     /// Threads OpenBLAS uses for one call.
     public static var current: Int { Int(openblas_get_num_threads()) }
 
+    /// The kernel family OpenBLAS chose at load (e.g. `Haswell`, `SkylakeX`); `Prescott` on a generic VM CPU means
+    /// SSE3 kernels about 4× slower: start the process with `OPENBLAS_CORETYPE=SkylakeX` (AVX-512) or `Haswell` (AVX2).
+    public static var coreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// Whether OpenBLAS fell back to its slow generic kernels although the CPU has AVX2 (set OPENBLAS_CORETYPE).
+    public static var usesSlowKernels: Bool { coreName == "Prescott" || coreName == "Core2" || coreName == "Nehalem" }
+
     /// Sets the OpenBLAS thread count (at least 1) for the whole process.
     public static func set(_ threads: Int) { openblas_set_num_threads(Int32(max(1, threads))) }
 

@@ -112,3 +112,11 @@ func tiesGoToTheSmallerIndex(metric: DistanceMetric) throws {
     #expect(throws: VectorSearchError.invalidK(0)) { try index.allPairs(k: 0) }
     #expect(throws: VectorSearchError.rowOutOfRange(5, rows: 2)) { try index.search(row: 5, k: 1) }
 }
+
+@Test func blasThreadsAreSetAndRestored() {
+    BLASThreads.set(2)
+    let inside = BLASThreads.with(1) { BLASThreads.current }
+    #expect(inside == 1)
+    #expect(BLASThreads.current == 2)
+    #expect(!BLASThreads.coreName.isEmpty && BLASThreads.coreName != "unknown")
+}

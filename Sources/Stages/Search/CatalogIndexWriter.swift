@@ -35,7 +35,7 @@ struct CatalogIndexWriter {
                 try product.execute(arguments: [id, info?.title ?? "", info?.type ?? "", info?.brand, info?.price,
                                                 row.flatMap { embeddings.sha256[$0] }, row])
             }
-            let visual = try db.makeStatement(sql: "INSERT INTO visual_neighbors VALUES (?, ?, ?, ?)")
+            let visual = try db.makeStatement(sql: "INSERT OR REPLACE INTO visual_neighbors VALUES (?, ?, ?, ?)")
             for q in 0..<neighbors.rows {
                 for r in 0..<neighbors.k {
                     let j = Int(neighbors.indices[q * neighbors.k + r])

@@ -57,6 +57,9 @@ public struct IndexPublishStage: Stage {
         ctx.log("indexing \(embeddings.ids.count) embeddings of dimension \(embeddings.matrix.dimension), \(products.count) products")
 
         let index = ExactSearchIndex(embeddings.matrix.l2Normalized(), metric: .euclidean)
+        if BLASThreads.usesSlowKernels {
+            ctx.log("OpenBLAS chose \(BLASThreads.coreName) kernels (slow); set OPENBLAS_CORETYPE=Haswell or SkylakeX", level: .warning)
+        }
         let table = try BLASThreads.with(1) { try index.allPairs(k: k, threads: ctx.threads) }
         try ctx.checkCancellation()
 
