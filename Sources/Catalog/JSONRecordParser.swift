@@ -7,6 +7,9 @@ public struct JSONRecordParser {
     private let p: UnsafeBufferPointer<UInt8>
     private var i = 0
     private var field: String?
+    private var depth = 0
+    /// Deepest nesting of arrays/objects accepted inside a record (deeper input is quarantined, not recursed into).
+    static let maxDepth = 256
 
     private init(_ p: UnsafeBufferPointer<UInt8>) { self.p = p }
 
@@ -192,6 +195,9 @@ public struct JSONRecordParser {
 
     /// Copies a nested array/object compactly (whitespace outside strings removed), checking its syntax.
     private mutating func copyNested(into raw: inout [UInt8]) throws(RecordIssue) {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw issue("too_deep", "nesting deeper than \(Self.maxDepth) levels") }
         let open = p[i]
         let close: UInt8 = open == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
         raw.append(open); i += 1

@@ -63,7 +63,7 @@ public struct QuarantineEntry: Sendable, Hashable {
     public var offset: Int
     /// The field concerned, if one.
     public var field: String?
-    /// Reason class: `syntax`, `truncated`, `invalid_utf8`, `wrong_type`, `missing_field`, `field_too_long`, `missing_id`, `duplicate_id`, `not_an_object`, `field_count`.
+    /// Reason class: `syntax`, `truncated`, `invalid_utf8`, `wrong_type`, `missing_field`, `field_too_long`, `missing_id`, `duplicate_id`, `not_an_object`, `field_count`, `too_deep`.
     public var reason: String
     /// Human-readable detail.
     public var detail: String

@@ -28,6 +28,7 @@ public enum NeighbourSearch {
     /// Top-`k` neighbours of every row of `vectors` (rows need not be normalised) using `threads` threads.
     public static func allNeighbours(of vectors: SparseMatrix, k: Int, threads: Int = 2) -> NeighbourTable {
         let n = vectors.rowCount
+        guard k > 0, n > 0 else { return NeighbourTable(k: max(k, 0), count: n, neighbours: [], cosine: [], distance: []) }
         let unit = vectors.l2Normalized()
         let index = unit.transposed()
         var ids = [Int32](repeating: -1, count: n * k)
@@ -65,7 +66,7 @@ public enum NeighbourSearch {
         let unit = vectors.l2Normalized()
         let index = unit.transposed()
         let qNorm = query.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
-        guard qNorm > 0 else { return [] }
+        guard qNorm > 0, k > 0, vectors.rowCount > 0 else { return [] }
         let scorer = Scorer(index: index, k: k)
         scorer.score(columns: ArraySlice(query.map { Int32($0.0) }), values: ArraySlice(query.map { $0.1 / qNorm }), exclude: exclude)
         var ids = [Int32](repeating: -1, count: k), cos = [Double](repeating: 0, count: k)

@@ -112,6 +112,14 @@ import Testing
         #expect(throws: CatalogError.self) { try CatalogLoader().load(path: trailing) }
     }
 
+    @Test func deepNestingIsQuarantinedNotRecursed() throws {
+        let deep = "{\"id\": \"a\", \"x\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}\n"
+        let r = try load("deep.jsonl", Array((deep + "{\"id\": \"b\"}\n").utf8))
+        #expect(r.table.count == 1)
+        #expect(r.quarantine.map(\.reason) == ["too_deep"])
+        #expect(r.quarantine.first?.field == "x")
+    }
+
     @Test func theErrorBudgetFailsTheLoad() throws {
         let text = "{\"id\": \"a\"}\nnot json\n{\"id\": \"c\"}\n"
         let path = try CatalogFixtures.file("budget.jsonl", text)

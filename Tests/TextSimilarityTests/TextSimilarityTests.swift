@@ -63,6 +63,15 @@ import Catalog
         #expect(metrics.sameTypeRate > 0.5 && metrics.sameTypeRate <= 1)
     }
 
+    @Test func emptyAndTinyInputsGiveEmptyTables() {
+        let vocab = TextVocabulary.fit([], mode: .research)
+        let empty = NeighbourSearch.allNeighbours(of: vocab.transform([], method: .tfidf), k: 10)
+        #expect(empty.count == 0 && empty.neighbours.isEmpty)
+        let one = TextVocabulary.fit([["shirt"]], mode: .research)
+        let single = NeighbourSearch.allNeighbours(of: one.transform([["shirt"]], method: .bow), k: 0)
+        #expect(single.neighbours.isEmpty)
+    }
+
     @Test func queryFindsTheClosestTitle() {
         let titles = ["striped cotton shirt blue", "floral summer dress", "striped linen shirt", "leather boots"]
         let t = TextTokenizer(mode: .research)
