@@ -143,3 +143,35 @@ struct SearchFixture {
         #expect(error.description.contains("model.embed"))
     }
 }
+
+/// Prints `similar(id:)` load and query times on the real Amazon catalog (17,593 products) with seeded random
+/// 1,280-d embeddings; runs only when VITRINE_SIMILAR_TIMING is set (a measurement, not a timed assertion).
+@Test(.enabled(if: ProcessInfo.processInfo.environment["VITRINE_SIMILAR_TIMING"] != nil))
+func similarByIdOnTheRealCatalogSize() throws {
+    let catalog = URL(fileURLWithPath: "/work/shared/data/amazon-apparel-17k.jsonl")
+    let dir = try TempDir.make("similar-timing")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let rows = try JSONLinesRows.read(catalog)
+    let ids = rows.compactMap { JSONLinesRows.text($0, "asin") }
+    let dim = 1280
+    var values = [Float](repeating: 0, count: ids.count * dim)
+    var state: UInt64 = 42
+    for i in values.indices { state = state &* 6364136223846793005 &+ 1442695040888963407; values[i] = Float(Int64(bitPattern: state >> 11)) / 1e15 }
+    let embed = dir.appendingPathComponent("embed")
+    try FileManager.default.createDirectory(at: embed, withIntermediateDirectories: true)
+    try NpyFile.write(values, shape: [ids.count, dim], to: embed.appendingPathComponent("embeddings.npy"))
+    try Data(ids.map { "{\"id\":\"\($0)\"}\n" }.joined().utf8).write(to: embed.appendingPathComponent("ids.jsonl"))
+    let tl = Date()
+    let set = try EmbeddingSet.load(from: embed)
+    let te = Date()
+    let products = try ProductInfo.load(catalog, columns: .amazon)
+    print("similar-timing: embeddings \(te.timeIntervalSince(tl)) s, products \(Date().timeIntervalSince(te)) s")
+    let t0 = Date()
+    let query = try VisualQuery(embeddings: set, products: products)
+    let t1 = Date()
+    var hits: [SimilarProduct] = []
+    for id in ids.prefix(20) { hits = try query.similar(id: id) }
+    let t2 = Date()
+    print("similar-timing: \(ids.count) x \(dim): load \(t1.timeIntervalSince(t0)) s, per query \(t2.timeIntervalSince(t1) / 20) s")
+    #expect(hits.count == 10)
+}
