@@ -10,3 +10,4 @@ w=.weights/mobilenet_v2-b0353104.pth
 $bin fit --data $data --arch mobilenet_v2 --pretrained $w --freeze 1 --epochs 5 --batch 32 --lr 0.001 --threads 2
 $bin fit --data $data --arch resnet18 --width 0.5 --epochs 5 --batch 32 --lr 0.002 --augment 1 --threads 2
 $bin fit --data $data --arch mobilenet_v2 --pretrained $w --freeze 0 --epochs 3 --batch 32 --lr 0.0005 --augment 1 --threads 2
+$bin fit --data $data --arch resnet18 --width 1 --epochs 5 --batch 32 --lr 0.002 --augment 1 --threads 2
