@@ -129,6 +129,9 @@ public struct TrainStage: Stage {
         let fingerprint = try ModelFolder.write(network, info: info, epochs: epochs, to: ctx.output("model"))
         ctx.summarize("fingerprint", .string(fingerprint))
         ctx.summarize("epochs", .int(config.epochs))
+        // Bit-identical resumes need the same seed, thread count and OpenBLAS kernel family.
+        ctx.summarize("blas_core", .string(BLAS.coreName))
+        ctx.summarize("threads", .int(ctx.threads))
         ctx.summarize("train_images", .int(trainSet.count))
         ctx.summarize("classes", .array(tensors.classes.map { .string($0) }))
         if case .object(let last)? = epochs.last, case .object(let test)? = last["test"] {
