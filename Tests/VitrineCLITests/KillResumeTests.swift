@@ -50,6 +50,13 @@ import TestSupport
         return out
     }
 
+    /// Ids of the runs recorded in the `killed` state directory (none before the first run row exists).
+    func runIDs(_ dir: URL) throws -> [Int] {
+        let runs = try CLI.run(["runs", "--json", "--state", "killed", "--limit", "100"], in: dir)
+        guard runs.code == 0, let data = runs.out.data(using: .utf8), !data.isEmpty else { return [] }
+        return (try? JSONSerialization.jsonObject(with: data) as? [[String: Any]])?.compactMap { $0["id"] as? Int } ?? []
+    }
+
     @Test func killedRunsResumeToByteIdenticalOutputs() throws {
         let dir = try TempDir.make("kill")
         try Data(Self.pipeline.utf8).write(to: dir.appendingPathComponent("p.yaml"))
@@ -57,23 +64,22 @@ import TestSupport
         let reference = try outputs(dir.appendingPathComponent("clean"))
         #expect(reference.count == 14, "7 outputs and 7 fingerprint files: \(reference.keys.sorted())")
 
-        var first = true
+        // Start with `run`; once a run exists, every later attempt is `resume` (a fast machine may
+        // finish the whole run before a kill lands; then `resume` must say so and change nothing).
         for delay in [0.15, 0.5, 0.9, 0.45, 1.3] {
-            let p = try CLI.start(first ? ["run", "p.yaml", "--state", "killed"] : ["resume", "p.yaml", "--state", "killed"], in: dir)
-            first = false
+            let started = try runIDs(dir).isEmpty == false
+            let p = try CLI.start([started ? "resume" : "run", "p.yaml", "--state", "killed"], in: dir)
             Thread.sleep(forTimeInterval: delay)
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
         }
-        var last = try CLI.run(["resume", "p.yaml", "--state", "killed"], in: dir)
-        if last.out.contains("Nothing to resume") { last = try CLI.run(["run", "p.yaml", "--state", "killed"], in: dir) }
+        let last = try CLI.run([try runIDs(dir).isEmpty ? "run" : "resume", "p.yaml", "--state", "killed"], in: dir)
         #expect(last.code == 0, "\(last.err)")
         let resumed = try outputs(dir.appendingPathComponent("killed"))
         #expect(resumed == reference, "final artifacts are byte-identical to the uninterrupted run")
 
         // Every stage committed exactly once across all the killed and resumed runs.
-        let runs = try CLI.run(["runs", "--json", "--state", "killed", "--limit", "100"], in: dir)
-        let ids = (try JSONSerialization.jsonObject(with: Data(runs.out.utf8)) as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+        let ids = try runIDs(dir)
         var committed: [String: Int] = [:]
         for id in ids {
             let show = try CLI.run(["show", String(id), "--json", "--state", "killed"], in: dir)
