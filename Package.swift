@@ -73,19 +73,3 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
-
-// Development only: `VITRINE_ONLY=Imaging swift test --scratch-path .build-imaging` builds one
-// module, its tests and their dependencies, so work on one module is not blocked by another.
-import Foundation
-if let only = ProcessInfo.processInfo.environment["VITRINE_ONLY"] {
-    let wanted = Set(only.split(separator: ",").map(String.init))
-    var keep = Set<String>()
-    func visit(_ name: String) {
-        guard keep.insert(name).inserted, let t = package.targets.first(where: { $0.name == name }) else { return }
-        for dep in t.dependencies { if case .targetItem(let n, _) = dep { visit(n) } else if case .byNameItem(let n, _) = dep { visit(n) } }
-    }
-    for name in wanted { visit(name); visit(name + "Tests") }
-    for bench in ["bench-text", "bench-fetch", "bench-imaging", "bench-nn", "bench-search"] where wanted.contains(bench) { visit(bench) }
-    package.targets.removeAll { !keep.contains($0.name) }
-    package.products = []
-}
