@@ -29,6 +29,8 @@ public final class StageContext: @unchecked Sendable {
     public let pipelineDirectory: URL
     /// Receives log lines and progress.
     public let reporter: any StageReporter
+    /// The run this execution belongs to (0 outside the runner).
+    public let runID: Int64
 
     private let lock = NSLock()
     private var _metrics: [MetricPoint] = []
@@ -38,13 +40,14 @@ public final class StageContext: @unchecked Sendable {
     public init(stageName: String, parameters: StageParameters, inputs: [String: [URL]] = [:], stagingDirectory: URL,
                 outputSpecs: [OutputSpec] = [], journal: any ItemJournal = InMemoryJournal(), blobs: BlobStore,
                 previousOutputs: URL? = nil, seed: UInt64 = 0, threads: Int = 2, shard: (index: Int, count: Int) = (0, 1),
-                pipelineDirectory: URL? = nil, reporter: any StageReporter = SilentReporter()) {
+                pipelineDirectory: URL? = nil, reporter: any StageReporter = SilentReporter(), runID: Int64 = 0) {
         self.stageName = stageName; self.parameters = parameters; self.inputs = inputs
         self.stagingDirectory = stagingDirectory
         self.outputSpecs = Dictionary(outputSpecs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.journal = journal; self.blobs = blobs; self.previousOutputs = previousOutputs; self.seed = seed
         self.threads = max(1, threads); self.shard = shard
         self.pipelineDirectory = pipelineDirectory ?? stagingDirectory; self.reporter = reporter
+        self.runID = runID
     }
 
     /// The path of a single artifact or path parameter; throws when it is missing on disk.

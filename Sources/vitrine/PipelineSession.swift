@@ -43,6 +43,9 @@ struct PipelineSession {
             fail(e.description, code: 75)
         } catch { fail("\(error)", code: 75) }
         defer { lock.release() }
+        // Holding the lock, nothing else runs here: executions still marked running were cut off by a crash or kill.
+        _ = try? store.abandonRunningExecutions(runID: nil, error: "interrupted: the process stopped before this stage finished",
+                                                 at: Date().timeIntervalSince1970)
 
         let runID: Int64
         var resumed = false
@@ -73,13 +76,15 @@ struct PipelineSession {
         if let path = options.metricsFile {
             PrometheusFile(outcome: outcome, pipeline: spec.file.lastPathComponent, store: store, started: started).write(to: path)
         }
+        let report = options.noReport ? nil : writeReport(runID: runID, spec: spec, store: store, layout: layout)
         lock.release()
         switch outcome.status {
         case .succeeded:
-            printWhereResultsAre(spec: spec, layout: layout, outcome: outcome)
+            printWhereResultsAre(spec: spec, layout: layout, outcome: outcome, report: report)
             exit(0)
         case .interrupted: exit(130)
         default:
+            if let report { FileHandle.standardError.write(Data("  run report: \(report)\n".utf8)) }
             for (stage, error) in outcome.failed.sorted(by: { $0.key < $1.key }) {
                 FileHandle.standardError.write(Data("vitrine: stage '\(stage)' failed: \(error)\n".utf8))
                 FileHandle.standardError.write(Data("  log: \(layout.logs.path)/\(runID)/\(stage).log\n".utf8))
@@ -90,12 +95,26 @@ struct PipelineSession {
     }
 
     /// Tells the user where the outputs are.
-    func printWhereResultsAre(spec: PipelineSpec, layout: StateLayout, outcome: RunOutcome) {
+    func printWhereResultsAre(spec: PipelineSpec, layout: StateLayout, outcome: RunOutcome, report: String?) {
         let rel = PipelineLoader.displayPath(layout.latest)
         say("Run \(outcome.runID) succeeded: \(outcome.ran.count) ran, \(outcome.skipped.count) up to date.")
         say("Latest outputs: \(rel)/<stage>/   (vitrine show --state \(PipelineLoader.displayPath(layout.root)))")
         for stage in spec.stages where stage.typeName == "report.html" {
             say("Report: \(rel)/\(stage.name)/report.html")
+        }
+        if let report { say("Run report: \(report)") }
+    }
+
+    /// Writes `<state>/reports/run-N.html` and returns its display path; a failure here never fails the run.
+    func writeReport(runID: Int64, spec: PipelineSpec, store: SQLiteStore, layout: StateLayout) -> String? {
+        do {
+            guard let run = try store.run(runID) else { return nil }
+            let url = RunReport.defaultURL(runID: runID, layout: layout)
+            try RunReport.write(run: run, store: store, layout: layout, spec: spec, to: url)
+            return PipelineLoader.displayPath(url)
+        } catch {
+            FileHandle.standardError.write(Data("vitrine: warning: could not write the run report: \(error)\n".utf8))
+            return nil
         }
     }
 }

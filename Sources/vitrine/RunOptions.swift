@@ -49,6 +49,9 @@ struct RunOptions: ParsableArguments {
     @Option(name: .long, help: "Write Prometheus text-format metrics here (node_exporter textfile collector).")
     var metricsFile: String?
 
+    @Flag(name: .long, help: "Do not write the run report (<state>/reports/run-N.html) after the run.")
+    var noReport = false
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if let f = logFormat, !["plain", "json", "tty"].contains(f) { throw ValidationError("--log-format must be plain, json or tty") }

@@ -4,7 +4,10 @@ import Pipeline
 
 /// `vitrine verify`: re-hashes every committed artifact and reports drift (exit 1 when any).
 struct VerifyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Re-hash every artifact of each stage's latest success and report any drift.")
+    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check the state database, then re-hash every artifact of each stage's latest success and report any drift.")
+
+    @Flag(name: .long, help: "Run SQLite's full integrity_check instead of quick_check.")
+    var full = false
 
     @OptionGroup var stateOptions: StateOptions
 
@@ -12,6 +15,10 @@ struct VerifyCommand: AsyncParsableCommand {
         let (store, layout) = stateOptions.openExisting()
         var checked = 0, drift = 0
         var bytes: Int64 = 0
+        do {
+            try store.checkIntegrity(full: full)
+            say("State database \(PipelineLoader.displayPath(layout.database)): integrity ok")
+        } catch { fail("\(error)", code: 2) }
         do {
             var latest: [String: Int64] = [:]
             for e in try store.allOutputDirectories() { latest[e.stage] = max(latest[e.stage] ?? 0, e.executionID) }

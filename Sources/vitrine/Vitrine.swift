@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NeuralNet
 
 /// The `vitrine` command: rebuilds a catalog's visual-search index through a resumable pipeline.
 @main
@@ -15,12 +16,14 @@ struct Vitrine: AsyncParsableCommand {
         """,
         version: version,
         subcommands: [RunCommand.self, ResumeCommand.self, StatusCommand.self, RunsCommand.self, ShowCommand.self,
-                      DagCommand.self, MetricsCommand.self,
+                      DagCommand.self, MetricsCommand.self, SimilarCommand.self, ReportCommand.self, PublishCommand.self,
                       GCCommand.self, VerifyCommand.self, StagesCommand.self]
     )
 
     /// Parses arguments and runs; usage errors exit 2 (not ArgumentParser's 64), as documented.
     static func main() async {
+        // Debian's OpenBLAS picks slow generic kernels on some virtual CPUs; re-exec once with the right ones.
+        BLAS.reexecWithTunedKernelsIfNeeded()
         do {
             var command = try parseAsRoot()
             if var async = command as? AsyncParsableCommand { try await async.run() } else { try command.run() }

@@ -28,7 +28,7 @@ extension Executor {
             do {
                 try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
                 try FileManager.default.createDirectory(at: logDir, withIntermediateDirectories: true)
-                let ctx = try context(for: stage, upstream: upstream, staging: staging, logFile: logFile)
+                let ctx = try context(for: stage, upstream: upstream, staging: staging, logFile: logFile, runID: runID)
                 try await Self.withTimeout(stage.timeout, stage: stage.name) { [self] in
                     try await perform(stage, ctx: ctx, logFile: logFile)
                 }
@@ -58,7 +58,7 @@ extension Executor {
     }
 
     /// Builds the stage's context: resolved input paths, staging folder, journal, blobs.
-    func context(for stage: StageSpec, upstream: [String: ExecutionRecord], staging: URL, logFile: URL) throws -> StageContext {
+    func context(for stage: StageSpec, upstream: [String: ExecutionRecord], staging: URL, logFile: URL, runID: Int64) throws -> StageContext {
         var inputs: [String: [URL]] = [:]
         for (param, refs) in stage.inputs {
             inputs[param] = refs.map { ref in
@@ -82,7 +82,7 @@ extension Executor {
         return StageContext(stageName: stage.name, parameters: StageParameters(params, stageName: stage.name), inputs: inputs,
                             stagingDirectory: staging, outputSpecs: outputs, journal: store.journal(namespace: stage.name), blobs: blobs,
                             previousOutputs: previous, seed: spec.seed, threads: options.threads, shard: options.shard,
-                            pipelineDirectory: spec.directory, reporter: LogTee(file: logFile, next: reporter))
+                            pipelineDirectory: spec.directory, reporter: LogTee(file: logFile, next: reporter), runID: runID)
     }
 
     /// The file name of `output` inside stage `stage`'s folder.
