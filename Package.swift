@@ -45,7 +45,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "vitrine", dependencies: [
-            "Pipeline", "Checkpoints", "Stages",
+            "Pipeline", "Checkpoints", "Stages", "NeuralNet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -51,4 +51,16 @@ public final class CatalogIndex: Sendable {
             return blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         }
     }
+
+    /// Every product row (id, title, type, brand, price), keyed by id.
+    public func products() throws -> [String: ProductInfo] {
+        try db.read { db in
+            var out: [String: ProductInfo] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, title, product_type, brand, price FROM products") {
+                let id: String = row["id"]
+                out[id] = ProductInfo(id: id, title: row["title"], type: row["product_type"], brand: row["brand"], price: row["price"])
+            }
+            return out
+        }
+    }
 }

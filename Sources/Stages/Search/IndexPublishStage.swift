@@ -15,9 +15,9 @@ public struct IndexPublishStage: Stage {
         ParameterSpec("text_neighbors", .artifact, optional: true, doc: "text.similarity neighbour table(s)"),
         ParameterSpec("model", .artifact, optional: true, doc: "model.train output folder (model.json gives the fingerprint)"),
         ParameterSpec("duplicates", .artifact, optional: true, doc: "dedupe duplicates table: rows {id, duplicate_of} or {id, group}"),
-        ParameterSpec("path", .string, default: .string("index/catalog.sqlite"), doc: "live index path, relative to the pipeline file"),
+        ParameterSpec("path", .outputPath, default: .string("index/catalog.sqlite"), doc: "live index path, relative to the pipeline file"),
         ParameterSpec("k", .int, default: .int(10), doc: "neighbours kept per product"),
-        ParameterSpec("run_id", .string, optional: true, doc: "run id written into the manifest"),
+        ParameterSpec("run_id", .string, optional: true, doc: "run id written into the manifest (default: the runner's run id)"),
         ParameterSpec("id_column", .string, default: .string("asin"), doc: "product id column"),
         ParameterSpec("title_column", .string, default: .string("title"), doc: "title column"),
         ParameterSpec("type_column", .string, default: .string("product_type_name"), doc: "product type column"),
@@ -73,7 +73,7 @@ public struct IndexPublishStage: Stage {
         let createdAt = ISO8601DateFormatter().string(from: Date())
         let textMethods = Set(textNeighbors.map(\.method)).sorted()
         let manifest: [(String, String)] = [
-            ("run_id", runID ?? ""), ("model_fingerprint", fingerprint), ("created_at", createdAt),
+            ("run_id", runID ?? (ctx.runID > 0 ? String(ctx.runID) : "")), ("model_fingerprint", fingerprint), ("created_at", createdAt),
             ("products", String(Set(products.keys).union(embeddings.ids).count)), ("embeddings", String(embeddings.ids.count)),
             ("dimension", String(embeddings.matrix.dimension)), ("k", String(table.k)),
             ("visual_neighbors", String(table.indices.filter { $0 >= 0 }.count)),
