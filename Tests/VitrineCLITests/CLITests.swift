@@ -6,7 +6,7 @@ import TestSupport
     @Test func helpListsEveryCommandAndExitCodes() throws {
         let r = try CLI.run(["--help"], in: CLI.root)
         #expect(r.code == 0)
-        for cmd in ["run", "resume", "status", "runs", "show", "dag", "metrics", "gc", "verify"] {
+        for cmd in ["run", "resume", "status", "runs", "show", "dag", "metrics", "similar", "report", "publish", "gc", "verify"] {
             #expect(r.out.contains("  \(cmd) "), "help lists \(cmd)")
         }
         #expect(r.out.contains("75 another run holds"))
