@@ -52,8 +52,13 @@ import TestSupport
     @Test func secondConcurrentRunExits75NamingTheHolderAndAKilledHolderFreesTheLock() throws {
         let dir = try TempDir.make("cli")
         try Data("stages:\n  slow: { run: 'sleep 30' }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
-        let holder = try CLI.start(["run", "p.yaml"], in: dir)
+        let log = dir.appendingPathComponent("holder.log")
+        let holder = try CLI.start(["run", "p.yaml", "--log-format", "plain"], in: dir, stdout: log)
         defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
+        // Wait until the holder has the lock (its stage started) so the second run cannot win the race.
+        for _ in 0..<100 where !((try? String(contentsOf: log, encoding: .utf8))?.contains("[slow] started") ?? false) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         var second = CLI.Result(code: -1, out: "", err: "")
         for _ in 0..<50 {
             second = try CLI.run(["run", "p.yaml"], in: dir)
