@@ -51,7 +51,7 @@ import TestSupport
 
     @Test func secondConcurrentRunExits75NamingTheHolderAndAKilledHolderFreesTheLock() throws {
         let dir = try TempDir.make("cli")
-        try Data("stages:\n  slow: { run: 'sleep 30' }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        try Data("stages:\n  slow: { run: 'sleep 10' }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
         let log = dir.appendingPathComponent("holder.log")
         let holder = try CLI.start(["run", "p.yaml", "--log-format", "plain"], in: dir, stdout: log)
         defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
