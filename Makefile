@@ -45,8 +45,7 @@ bench: setup
 
 ## The research's backbone comparison on the Myntra sample.
 experiment: setup build
-	$(RELEASE_BIN) run pipelines/backbones.yaml
-	$(RELEASE_BIN) metrics --pipeline pipelines/backbones.yaml
+	@bash scripts/experiment.sh
 
 ## libFuzzer targets for the image decoders and sniffers (see fuzz/README.md).
 fuzz: deps

@@ -55,7 +55,7 @@ struct StageExpander {
             guard case .array(let items) = try reader.value(f), !items.isEmpty else {
                 throw PipelineError("stage '\(stage)': 'foreach' must be a non-empty list", at: reader.loc(f))
             }
-            return items.map { (["item": $0, "matrix.item": $0], Self.slug($0.description)) }
+            return items.map { (["item": $0, "matrix.item": $0], Self.slug(Self.label($0))) }
         }
         guard let mx = m["matrix"] else { return [([:], "")] }
         guard case .mapping(let mm) = mx, mm.count > 0 else { throw PipelineError("stage '\(stage)': 'matrix' must map names to lists", at: reader.loc(mx)) }
@@ -67,10 +67,17 @@ struct StageExpander {
             }
             combos = combos.flatMap { c in values.map { val in
                 var d = c.0; d["matrix.\(key)"] = val
-                return (d, c.1 + [Self.slug(val.description)])
+                return (d, c.1 + [Self.slug(Self.label(val))])
             } }
         }
         return combos.map { ($0.0, $0.1.joined(separator: "-")) }
+    }
+
+    /// The name suffix for an expansion value: an object's `name` field, else its field values joined by `-`.
+    static func label(_ v: JSONValue) -> String {
+        guard let o = v.objectValue else { return v.description }
+        if let name = o["name"]?.stringValue { return name }
+        return o.keys.sorted().compactMap { o[$0]?.description }.joined(separator: "-")
     }
 
     static func slug(_ s: String) -> String {

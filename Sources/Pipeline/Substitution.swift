@@ -1,4 +1,4 @@
-/// Replaces `${params.x}`, `${item}` and `${matrix.k}` references in pipeline values.
+/// Replaces `${params.x}`, `${item}`, `${matrix.k}` (and fields of object values, `${item.name}`) in pipeline values.
 struct Substitution {
     /// Values visible to references, by their full name (`params.seed`, `item`, `matrix.backbone`).
     var variables: [String: JSONValue]
@@ -38,6 +38,20 @@ struct Substitution {
     private func lookup(_ name: String, at location: SourceLocation) throws -> JSONValue {
         let key = name.trimmingCharacters(in: .whitespaces)
         if let v = variables[key] { return v }
+        // `${item.backbone}`, `${matrix.model.width}`: a field of an object value.
+        var base = key.split(separator: ".").map(String.init), fields: [String] = []
+        while base.count > 1 {
+            fields.insert(base.removeLast(), at: 0)
+            guard let root = variables[base.joined(separator: ".")] else { continue }
+            var value = root
+            for f in fields {
+                guard let next = value.objectValue?[f] else {
+                    throw PipelineError("unknown reference '${\(key)}': \(root.description) has no field '\(f)'", at: location)
+                }
+                value = next
+            }
+            return value
+        }
         let known = variables.keys.sorted().joined(separator: ", ")
         throw PipelineError("unknown reference '${\(key)}'" + (known.isEmpty ? "" : " (known: \(known))"), at: location)
     }

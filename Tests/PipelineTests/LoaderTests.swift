@@ -68,6 +68,28 @@ import Testing
         #expect(spec.stage("compare")?.needs == ["eval@resnet18", "eval@mobilenet_v2"])
     }
 
+    @Test func foreachOverObjectsNamesStagesAndReadsFields() throws {
+        let spec = try load("""
+        stages:
+          train:
+            uses: test.echo
+            foreach: &models
+              - { name: small, width: 0.5 }
+              - { name: full, width: 1 }
+            with: { text: "w=${item.width}" }
+          eval:
+            uses: test.echo
+            foreach: *models
+            with: { text: "${item.name}", input: train.out }
+        """)
+        #expect(spec.stages.map(\.name) == ["train@small", "train@full", "eval@small", "eval@full"])
+        #expect(spec.stage("eval@full")?.needs == ["train@full"])
+        if case .builtin(_, let p) = spec.stage("train@small")?.body { #expect(p["text"] == .string("w=0.5")) } else { Issue.record("not builtin") }
+        #expect(throws: PipelineError.self) {
+            _ = try load("stages:\n  a:\n    uses: test.echo\n    foreach: [{ name: x }]\n    with: { text: \"${item.nope}\" }\n")
+        }
+    }
+
     @Test(arguments: [
         ("stages:\n  a: { uses: test.nope }\n", 2, 3, "unknown stage type 'test.nope'"),
         ("stages:\n  a:\n    uses: test.echo\n    with: { text: x, txet: y }\n", 4, 22, "has no parameter 'txet'"),
