@@ -99,7 +99,7 @@ struct PipelineSession {
         let rel = PipelineLoader.displayPath(layout.latest)
         say("Run \(outcome.runID) succeeded: \(outcome.ran.count) ran, \(outcome.skipped.count) up to date.")
         say("Latest outputs: \(rel)/<stage>/   (vitrine show --state \(PipelineLoader.displayPath(layout.root)))")
-        for stage in spec.stages where stage.typeName == "report.html" {
+        for stage in spec.stages where stage.typeName == "report.html" && (outcome.ran + outcome.skipped).contains(stage.name) {
             say("Report: \(rel)/\(stage.name)/report.html")
         }
         if let report { say("Run report: \(report)") }

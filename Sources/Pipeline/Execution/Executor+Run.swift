@@ -33,11 +33,17 @@ extension Executor {
             return RunOutcome(runID: runID, status: .failed, ran: [], skipped: [], failed: failed, blocked: [])
         }
 
+        // One scheduling pass in topological order: a skip or a block settles a stage at once, so later
+        // stages in the same pass already see it. (No nested function captures `group`: the release
+        // optimiser once lost child results that way.)
         await withTaskGroup(of: (String, Result<ExecutionRecord, any Error>).self) { group in
             var running = 0
-            func launchReady() {
-                guard !stopScheduling, !Task.isCancelled else { return }
-                for stage in order where sel.contains(stage.name) && !launched.contains(stage.name) && running < max(1, options.jobs) {
+            while true {
+                var index = 0
+                while index < order.count, !stopScheduling, !Task.isCancelled, running < max(1, options.jobs) {
+                    let stage = order[index]
+                    index += 1
+                    guard sel.contains(stage.name), !launched.contains(stage.name) else { continue }
                     if let bad = stage.needs.first(where: { failed[$0] != nil || blocked.contains($0) }) {
                         launched.insert(stage.name); blocked.append(stage.name)
                         reporter.event(.stageBlocked(stage: stage.name, by: bad))
@@ -52,8 +58,7 @@ extension Executor {
                             resolved[stage.name] = e; skipped.append(stage.name)
                             try? store.recordSkip(runID: runID, stage: stage.name, stageType: stage.typeName, fingerprint: e.fingerprint, reusing: e.id, at: Date().timeIntervalSince1970)
                             reporter.event(.stageSkipped(stage: stage.name, reason: "fingerprint \(e.fingerprint.prefix(12)) matches"))
-                            launchReady()
-                            return
+                            continue
                         }
                         guard case .willRun(let reason) = state else { continue }
                         let material = try self.material(for: stage, upstream: upstream)
@@ -68,9 +73,7 @@ extension Executor {
                         if !options.keepGoing { stopScheduling = true }
                     }
                 }
-            }
-            launchReady()
-            while let (name, result) = await group.next() {
+                guard running > 0, let (name, result) = await group.next() else { break }
                 running -= 1
                 switch result {
                 case .success(let e): resolved[name] = e; ran.append(name)
@@ -78,7 +81,6 @@ extension Executor {
                     failed[name] = "\(error)"
                     if !options.keepGoing { stopScheduling = true }
                 }
-                launchReady()
             }
         }
 
