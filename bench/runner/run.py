@@ -19,7 +19,7 @@ Usage (from the repository root; scripts/bench.sh runner does all of it):
     python3 bench/runner/run.py --vitrine .build/release/vitrine --dvc .bench/venv/bin/dvc [--reps 5]
 Without a usable --dvc only vitrine's numbers are printed. --json FILE writes every timing.
 """
-import argparse, json, os, platform, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, platform, re, shutil, statistics, subprocess, sys, tempfile, time
 from datetime import datetime, timezone
 
 GEN_AWK = r"""BEGIN {
@@ -69,6 +69,27 @@ def run(cmd, cwd, env=None, check=True):
     if check and p.returncode != 0:
         sys.exit(f"runner bench: {' '.join(cmd)} exited {p.returncode} in {cwd}\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
     return wall, p
+
+
+RAN = re.compile(r"(\d+) ran, (\d+) up to date")
+
+
+def vitrine_counts(p):
+    """(stages run, stages up to date) from vitrine's closing line, or None."""
+    m = RAN.search(p.stdout + p.stderr)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def vitrine_settle(vcmd, vdir, stages, limit):
+    """Re-runs vitrine until a run reports every stage up to date; returns the runs it took as
+    (wall, exit code, counts). Needed only when a run stops early (see the warning it leads to)."""
+    runs = []
+    for _ in range(limit):
+        t, p = run(vcmd, vdir, check=False)
+        runs.append((t, p.returncode, vitrine_counts(p)))
+        if p.returncode == 0 and vitrine_counts(p) == (0, stages):
+            return runs
+    sys.exit(f"runner bench: vitrine did not reach 'all {stages} stages up to date' in {limit} runs: {runs}")
 
 
 def med(xs):
@@ -156,8 +177,15 @@ def main():
             write(dfile, dvc_yaml(a.stages, a.files, awk, "v0"))
 
         # Populate.
-        res["vitrine_populate"], p = run(vcmd, vdir)
-        print(f"populate: vitrine {res['vitrine_populate']:.2f} s", flush=True)
+        res["vitrine_populate"], p = run(vcmd, vdir, check=False)
+        counts = vitrine_counts(p)
+        print(f"populate: vitrine {res['vitrine_populate']:.2f} s (exit {p.returncode}, ran/up to date: {counts})", flush=True)
+        if p.returncode != 0 or counts != (a.stages, 0):
+            extra = vitrine_settle(vcmd, vdir, a.stages, 3 * a.stages)
+            res["vitrine_populate_broken"] = [(round(t, 3), rc, c) for t, rc, c in extra]
+            print(f"WARNING: vitrine's first run did not run all {a.stages} stages (exit {p.returncode}, counts {counts}); "
+                  f"it took {len(extra)} more runs (exit codes {[rc for _, rc, _ in extra]}) to get every stage up to date. "
+                  "The populate time is not valid; the no-op below still is (no stage runs in it).", flush=True)
         if dvc:
             res["dvc_populate"], _ = run(dcmd, ddir, env=denv)
             print(f"populate: dvc repro {res['dvc_populate']:.2f} s", flush=True)
@@ -167,6 +195,8 @@ def main():
         for i in range(a.reps):
             t, p = run(vcmd, vdir)
             res["vitrine_noop"].append(t)
+            if vitrine_counts(p) != (0, a.stages):
+                sys.exit(f"runner bench: vitrine's no-op re-run did not report 0 ran, {a.stages} up to date:\n{p.stdout[-1500:]}")
             if i == 0:
                 res["vitrine_noop_output"] = (p.stdout + p.stderr).strip()[-1500:]
             if dvc:
@@ -190,8 +220,15 @@ def main():
             for i in range(a.reps):
                 tag = f"v{i + 1}"
                 write(vfile, vitrine_yaml(a.stages, a.files, awk, tag))
-                t, _ = run(vcmd, vdir)
-                res["vitrine_changed"].append(t)
+                t, p = run(vcmd, vdir, check=False)
+                counts = vitrine_counts(p)
+                if p.returncode == 0 and counts == (a.stages - 4, 4):
+                    res["vitrine_changed"].append(t)
+                else:  # a run that stopped early is no measurement; settle the state for the next repeat
+                    res.setdefault("vitrine_changed_broken", []).append({"wall": round(t, 3), "rc": p.returncode, "counts": counts})
+                    print(f"WARNING: vitrine's changed-stage run exited {p.returncode} with ran/up to date {counts} "
+                          f"(expected {(a.stages - 4, 4)}): not counted", flush=True)
+                    vitrine_settle(vcmd, vdir, a.stages, 3 * a.stages)
                 if dvc:
                     write(dfile, dvc_yaml(a.stages, a.files, awk, tag))
                     t, p = run(dcmd, ddir, env=denv)
@@ -206,7 +243,8 @@ def main():
                     f"-v src=stage{k - 1}/f0000.txt -f {awk}" for k in range(5, a.stages + 1))
                 t, _ = run(["/bin/sh", "-c", script], bare)
                 res["bare_changed"].append(t)
-                print(f"stage 5 changed {i + 1}: vitrine {res['vitrine_changed'][-1]:.3f} s" +
+                vlast = f"{res['vitrine_changed'][-1]:.3f} s" if len(res["vitrine_changed"]) == i + 1 else "not valid"
+                print(f"stage 5 changed {i + 1}: vitrine {vlast}" +
                       (f", dvc repro {res['dvc_changed'][-1]:.3f} s" if dvc else "") +
                       f", bare commands {t:.3f} s", flush=True)
         info["load_end"] = loadavg()
@@ -234,12 +272,20 @@ def main():
     else:
         print("dvc: not measured (not installed)")
     print(f"populate (first run): vitrine {res['vitrine_populate']:.2f} s" +
+          (" (NOT VALID: the run stopped early)" if res.get("vitrine_populate_broken") else "") +
           (f", dvc repro {res['dvc_populate']:.2f} s" if dvc else ""))
     if not a.skip_changed:
         vc, dc, bc = med(res["vitrine_changed"]), med(res["dvc_changed"]), med(res["bare_changed"])
-        print(f"stage 5 changed (stages 5..{a.stages} rerun): vitrine {vc:.3f} s {fmt(res['vitrine_changed'])}" +
-              (f", dvc repro {dc:.3f} s {fmt(res['dvc_changed'])} -> {dc / vc:.1f}x" if dvc else "") +
-              f"; bare commands {bc:.3f} s")
+        vtext = (f"vitrine {vc:.3f} s {fmt(res['vitrine_changed'])}" if res["vitrine_changed"] else
+                 "vitrine NOT MEASURED (no run re-ran stages 5..N and exited 0)")
+        print(f"stage 5 changed (stages 5..{a.stages} rerun): {vtext}" +
+              (f", dvc repro {dc:.3f} s {fmt(res['dvc_changed'])}" if dvc else "") +
+              (f" -> {dc / vc:.1f}x" if dvc and res["vitrine_changed"] else "") + f"; bare commands {bc:.3f} s")
+        if res.get("vitrine_changed_broken"):
+            print(f"  vitrine runs not counted (stopped early or crashed): {res['vitrine_changed_broken']}")
+    if res.get("vitrine_populate_broken"):
+        print(f"WARNING: vitrine's first run stopped early; it needed {len(res['vitrine_populate_broken'])} more runs "
+              f"(wall s, exit code, ran/up to date): {res['vitrine_populate_broken']}")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(res, f, indent=1)

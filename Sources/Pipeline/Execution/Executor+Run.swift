@@ -8,6 +8,13 @@ public struct RunOutcome: Sendable {
     public let ran: [String], skipped: [String], failed: [String: String], blocked: [String]
 }
 
+/// What a stage's child task hands back to the scheduler.
+final class StageCompletion: Sendable {
+    let stage: String
+    let result: Result<ExecutionRecord, any Error>
+    init(_ stage: String, _ result: Result<ExecutionRecord, any Error>) { self.stage = stage; self.result = result }
+}
+
 extension Executor {
     /// Runs the selected stages under run `runID`; returns when every stage is done, failed or blocked.
     public func run(runID: Int64, resumed: Bool = false) async -> RunOutcome {
@@ -34,9 +41,10 @@ extension Executor {
         }
 
         // One scheduling pass in topological order: a skip or a block settles a stage at once, so later
-        // stages in the same pass already see it. (No nested function captures `group`: the release
-        // optimiser once lost child results that way.)
-        await withTaskGroup(of: (String, Result<ExecutionRecord, any Error>).self) { group in
+        // stages in the same pass already see it. Child tasks return a class instance: with a
+        // `(String, Result<ExecutionRecord, any Error>)` child result, the release build's `group.next()`
+        // returned nil while a child was still pending (Swift 6.3), ending runs after their first stage.
+        await withTaskGroup(of: StageCompletion.self) { group in
             var running = 0
             while true {
                 var index = 0
@@ -64,8 +72,8 @@ extension Executor {
                         let material = try self.material(for: stage, upstream: upstream)
                         running += 1
                         group.addTask { [self] in
-                            do { return (stage.name, .success(try await execute(stage, material: material, reason: reason, upstream: upstream, runID: runID))) }
-                            catch { return (stage.name, .failure(error)) }
+                            do { return StageCompletion(stage.name, .success(try await execute(stage, material: material, reason: reason, upstream: upstream, runID: runID))) }
+                            catch { return StageCompletion(stage.name, .failure(error)) }
                         }
                     } catch {
                         failed[stage.name] = "\(error)"
@@ -73,9 +81,10 @@ extension Executor {
                         if !options.keepGoing { stopScheduling = true }
                     }
                 }
-                guard running > 0, let (name, result) = await group.next() else { break }
+                guard running > 0, let done = await group.next() else { break }
                 running -= 1
-                switch result {
+                let name = done.stage
+                switch done.result {
                 case .success(let e): resolved[name] = e; ran.append(name)
                 case .failure(let error):
                     failed[name] = "\(error)"
