@@ -76,7 +76,9 @@ struct PipelineSession {
         if let path = options.metricsFile {
             PrometheusFile(outcome: outcome, pipeline: spec.file.lastPathComponent, store: store, started: started).write(to: path)
         }
-        let report = options.noReport ? nil : writeReport(runID: runID, spec: spec, store: store, layout: layout)
+        // A run where nothing ran or failed changes nothing worth a new report (and a nightly no-op stays fast).
+        let changed = !outcome.ran.isEmpty || !outcome.failed.isEmpty || outcome.status == .interrupted
+        let report = options.noReport || !changed ? nil : writeReport(runID: runID, spec: spec, store: store, layout: layout)
         lock.release()
         switch outcome.status {
         case .succeeded:
