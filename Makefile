@@ -34,10 +34,12 @@ build: deps
 run: setup build
 	@bash scripts/demo.sh
 
-## Every test (debug build).
+## Every test (debug build), then the CLI tests again against the release binary `make run` ships.
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(SWIFT) build -c release --product vitrine
+	VITRINE_BIN=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test --skip-build --filter VitrineCLITests
 
 ## Benchmarks side by side with their peers (installs the peers into $(VENV)); see BENCHMARKS.md.
 bench: setup
