@@ -8,6 +8,8 @@ import Stages
 struct ExecutionLookup {
     let store: SQLiteStore
     let layout: StateLayout
+    /// Only runs of this pipeline file count (pipelines in one folder share a state directory).
+    var pipeline: URL? = nil
 
     /// A committed execution as a run saw it: the run, the stage entry, and the execution that holds the files.
     struct Found {
@@ -38,6 +40,7 @@ struct ExecutionLookup {
     /// The newest committed execution of stage type `type` (and stage `name`, when given), newest run first.
     func latest(type: String, name: String? = nil, runs: Int = 200) throws -> Found? {
         for run in try store.runs(limit: runs) {
+            if let pipeline, URL(fileURLWithPath: run.pipelinePath).standardizedFileURL.path != pipeline.standardizedFileURL.path { continue }
             let hits = try committed(runID: run.id).filter { $0.entry.stageType == type && (name == nil || $0.entry.stage == name) }
             if let last = hits.last { return last }
         }

@@ -12,6 +12,9 @@ struct StateOptions: ParsableArguments {
     @Option(name: .long, help: "Pipeline file whose state directory to use.")
     var pipeline: String?
 
+    /// The `--pipeline` file, when given (queries then look only at its runs).
+    var pipelineURL: URL? { pipeline.map { URL(fileURLWithPath: $0).standardizedFileURL } }
+
     /// The resolved state directory.
     func directory(pipelineFile: URL? = nil) -> URL {
         if let state { return URL(fileURLWithPath: state).standardizedFileURL }

@@ -32,7 +32,7 @@ struct PublishCommand: AsyncParsableCommand {
     func livePathFromState() -> String {
         let (store, layout) = stateOptions.openExisting()
         let found: ExecutionLookup.Found?
-        do { found = try ExecutionLookup(store: store, layout: layout).latest(type: "index.publish", name: stage) } catch { fail("\(error)", code: 1) }
+        do { found = try ExecutionLookup(store: store, layout: layout, pipeline: stateOptions.pipelineURL).latest(type: "index.publish", name: stage) } catch { fail("\(error)", code: 1) }
         guard let found else {
             fail("no committed index.publish stage in \(layout.root.path): pass --index FILE or run a pipeline that publishes", code: 2)
         }

@@ -9,14 +9,17 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Write a run's HTML report: stage DAG with status, data funnel, per-epoch charts, confusion matrix, sample queries.")
 
-    @Argument(help: "Run id (default: the latest run).") var run: Int64?
+    @Argument(help: "Run id (default: the latest run, of --pipeline when given).") var run: Int64?
     @Option(name: .shortAndLong, help: "Output file (default: <state>/reports/run-N.html).") var output: String?
     @OptionGroup var stateOptions: StateOptions
 
     func run() async throws {
         let (store, layout) = stateOptions.openExisting()
         do {
-            guard let record = try run != nil ? store.run(run!) : store.runs(limit: 1).first else {
+            let latest = try store.runs(limit: 200).first { r in
+                stateOptions.pipelineURL.map { URL(fileURLWithPath: r.pipelinePath).standardizedFileURL.path == $0.path } ?? true
+            }
+            guard let record = try run != nil ? store.run(run!) : latest else {
                 fail(run.map { "no run \($0) in \(layout.root.path) (see vitrine runs)" } ?? "no runs yet in \(layout.root.path)", code: 2)
             }
             let spec = try? PipelineLoader(registry: BuiltinStages.registry).load(URL(fileURLWithPath: record.pipelinePath))

@@ -73,7 +73,7 @@ struct SimilarCommand: AsyncParsableCommand {
     /// Visual neighbours of `--id` or `--image` from the latest published index.
     func visual() throws -> [Answer] {
         let (store, layout) = stateOptions.openExisting()
-        let lookup = ExecutionLookup(store: store, layout: layout)
+        let lookup = ExecutionLookup(store: store, layout: layout, pipeline: stateOptions.pipelineURL)
         guard let pub = try lookup.latest(type: "index.publish", name: stage) else {
             throw UsageFailure(message: "no committed index.publish stage\(stage.map { " named '\($0)'" } ?? "") in \(layout.root.path): " +
                                "run a pipeline that publishes an index first (e.g. vitrine run pipelines/demo.yaml)")
@@ -123,7 +123,7 @@ struct SimilarCommand: AsyncParsableCommand {
     /// Text neighbours (bow or tfidf) of `--id` or `--text` from the latest text.similarity output.
     func textual(method: String) throws -> [Answer] {
         let (store, layout) = stateOptions.openExisting()
-        guard let found = try ExecutionLookup(store: store, layout: layout).latest(type: "text.similarity", name: stage) else {
+        guard let found = try ExecutionLookup(store: store, layout: layout, pipeline: stateOptions.pipelineURL).latest(type: "text.similarity", name: stage) else {
             throw UsageFailure(message: "no committed text.similarity stage\(stage.map { " named '\($0)'" } ?? "") in \(layout.root.path): " +
                                "run a pipeline with one first (e.g. vitrine run pipelines/demo.yaml)")
         }
