@@ -36,9 +36,9 @@ import TestSupport
     }
 
     /// The summary of `stage`'s execution in run `run`, via `vitrine show --json`.
-    func summary(_ stage: String, run: Int, in dir: URL) throws -> [String: Any] {
-        let r = try CLI.run(["show", String(run), "--json", "--pipeline", "p.yaml"], in: dir)
-        let obj = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+    func summary(_ stage: String, run: Int, in dir: URL) -> [String: Any] {
+        guard let r = try? CLI.run(["show", String(run), "--json", "--pipeline", "p.yaml"], in: dir) else { return [:] }
+        let obj = (try? JSONSerialization.jsonObject(with: Data(r.out.utf8))) as? [String: Any]
         let stages = obj?["stages"] as? [[String: Any]] ?? []
         let e = stages.compactMap { $0["execution"] as? [String: Any] }.last { $0["stage"] as? String == stage }
         return e?["summary"] as? [String: Any] ?? [:]
