@@ -13,16 +13,20 @@ public struct FingerprintMaterial: Sendable, Hashable, Codable {
     public var params: [String: JSONValue]
     /// Content hash of each input, by parameter name (lists joined in order).
     public var inputs: [String: String]
+    /// Run-wide settings every stage sees: the pipeline seed, and the shard when a run is sharded.
+    public var context: [String: String]?
 
     /// The fingerprint: sha256 of the canonical JSON of the material.
     public var fingerprint: String { ContentHash.sha256(canonical) }
 
     /// Canonical JSON text of the material.
     public var canonical: String {
-        JSONValue.object([
+        var fields: [String: JSONValue] = [
             "type": .string(type), "version": .int(version), "runner": .int(runner),
             "params": .object(params), "inputs": .object(inputs.mapValues { .string($0) }),
-        ]).canonical
+        ]
+        if let context { fields["context"] = .object(context.mapValues { .string($0) }) }
+        return JSONValue.object(fields).canonical
     }
 
     /// Human-readable differences from an earlier material: which version, parameter or input changed.
@@ -36,6 +40,10 @@ public struct FingerprintMaterial: Sendable, Hashable, Codable {
         }
         for k in Set(old.inputs.keys).union(inputs.keys).sorted() where old.inputs[k] != inputs[k] {
             out.append("input '\(k)' changed content")
+        }
+        let was = old.context ?? [:], now = context ?? [:]
+        for k in Set(was.keys).union(now.keys).sorted() where was[k] != now[k] {
+            out.append("\(k) changed (\(was[k] ?? "unset") → \(now[k] ?? "unset"))")
         }
         return out
     }

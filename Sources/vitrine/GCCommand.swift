@@ -3,7 +3,8 @@ import Checkpoints
 import Foundation
 import Pipeline
 
-/// `vitrine gc`: removes outputs no longer needed, keeping every stage's latest success and the last N runs.
+/// `vitrine gc`: removes outputs no longer needed, keeping each pipeline's latest success of every stage,
+/// what each pipeline's latest run uses, and the last N runs.
 struct GCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gc", abstract: "Delete artifacts not referenced by any stage's latest success (or the last --keep runs).")
 
@@ -19,10 +20,24 @@ struct GCCommand: AsyncParsableCommand {
         do {
             let all = try store.allOutputDirectories()
             let keepRuns = Set(try store.runs(limit: max(keep, 0)).map(\.id))
+            // Latest success per (pipeline file, stage): pipelines in one folder share the state directory
+            // and may reuse stage names.
+            // Also kept: whatever the latest run of each pipeline reused from another one.
+            let runs = try store.runs(limit: Int.max / 2)
+            var pipelineOf: [Int64: String] = [:]
+            for r in runs { pipelineOf[r.id] = r.pipelinePath }
+            func key(_ e: (executionID: Int64, runID: Int64, stage: String, directory: String)) -> String {
+                (pipelineOf[e.runID] ?? "") + "\u{1}" + e.stage
+            }
             var latest: [String: Int64] = [:]
-            for e in all { latest[e.stage] = max(latest[e.stage] ?? 0, e.executionID) }
-            let doomed = all.filter { latest[$0.stage] != $0.executionID && !keepRuns.contains($0.runID) }
-            let kept = Set(all.filter { latest[$0.stage] == $0.executionID || keepRuns.contains($0.runID) }.map(\.directory))
+            for e in all { latest[key(e)] = max(latest[key(e)] ?? 0, e.executionID) }
+            var keptIDs = Set(latest.values)
+            var seenPipelines = Set<String>()
+            for r in runs where seenPipelines.insert(r.pipelinePath).inserted {
+                for f in try ExecutionLookup(store: store, layout: layout).committed(runID: r.id) { keptIDs.insert(f.source.id) }
+            }
+            let doomed = all.filter { !keptIDs.contains($0.executionID) && !keepRuns.contains($0.runID) }
+            let kept = Set(all.filter { keptIDs.contains($0.executionID) || keepRuns.contains($0.runID) }.map(\.directory))
             var bytes: Int64 = 0
             var orphans: [URL] = []
             // Folders no committed execution owns: crashed commits and stale staging.

@@ -44,16 +44,20 @@ struct PipelineSession {
         } catch { fail("\(error)", code: 75) }
         defer { lock.release() }
         // Holding the lock, nothing else runs here: executions still marked running were cut off by a crash or kill.
-        _ = try? store.abandonRunningExecutions(runID: nil, error: "interrupted: the process stopped before this stage finished",
-                                                 at: Date().timeIntervalSince1970)
+        let now = Date().timeIntervalSince1970
+        _ = try? store.abandonRunningExecutions(runID: nil, error: "interrupted: the process stopped before this stage finished", at: now)
+        for dead in (try? store.runs(limit: 50))?.filter({ $0.status == .running }) ?? [] {
+            try? store.finishRun(dead.id, status: .interrupted, error: "the process stopped (killed or crashed) before the run finished", finishedAt: now)
+        }
 
         let runID: Int64
         var resumed = false
         do {
             if resume {
-                guard let latest = try store.runs(limit: 1).first, latest.status != .succeeded,
-                      let r = try store.latestResumableRun(), r.id == latest.id else {
-                    say("Nothing to resume: the latest run finished successfully (or there is none).")
+                // The latest run of this pipeline file (pipelines in one folder share a state directory).
+                let mine = try store.runs(limit: 1000).first { URL(fileURLWithPath: $0.pipelinePath).standardizedFileURL.path == spec.file.path }
+                guard let r = mine, r.status != .succeeded else {
+                    say("Nothing to resume: the latest run of \(spec.file.lastPathComponent) finished successfully (or there is none).")
                     exit(0)
                 }
                 try store.reopenRun(r.id)

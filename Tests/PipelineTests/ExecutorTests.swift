@@ -72,6 +72,21 @@ struct Workspace {
         #expect(r.skipped == ["d"])
     }
 
+    @Test func seedChangeRerunsEveryStageAndSaysWhy() async throws {
+        let ws = try Workspace()
+        let yaml = try chain(ws).replacingOccurrences(of: "params: { t: one }", with: "params: { t: one, seed: 1 }")
+        _ = try await ws.run(yaml)
+        try ws.write("p.yaml", yaml)
+        let spec = try PipelineLoader(registry: testRegistry).load(ws.dir.appendingPathComponent("p.yaml"), overrides: ["seed=2"])
+        let plan = try Executor(spec: spec, registry: testRegistry, store: ws.store, layout: ws.layout, options: ExecutorOptions()).plan()
+        for (stage, state) in plan {
+            guard case .willRun(let why) = state else { Issue.record("\(stage.name) would be skipped"); continue }
+            if ["a", "d"].contains(stage.name) { #expect(why.contains("seed changed (1 → 2)"), "\(stage.name): \(why)") }
+        }
+        let r = try await ws.run(yaml, overrides: ["seed=2"])
+        #expect(Set(r.ran) == ["a", "b", "c", "d"])
+    }
+
     @Test func unchangedUpstreamContentDoesNotRerunDownstream() async throws {
         let ws = try Workspace()
         let yaml = try chain(ws)

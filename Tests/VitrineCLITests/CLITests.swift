@@ -74,6 +74,47 @@ import TestSupport
         #expect(after.code == 0, "the kernel released the SIGKILLed holder's lock: \(after.err)")
     }
 
+    @Test func gcKeepsEachPipelinesLatestOutputsInASharedStateDirectory() throws {
+        let dir = try TempDir.make("cli-gc")
+        func pipeline(_ text: String) -> String { "stages:\n  s: { run: 'echo \(text) > $VITRINE_OUT/s.txt', outputs: [s.txt] }\n" }
+        try Data(pipeline("a1").utf8).write(to: dir.appendingPathComponent("a.yaml"))
+        try Data(pipeline("b1").utf8).write(to: dir.appendingPathComponent("b.yaml"))
+        #expect(try CLI.run(["run", "a.yaml"], in: dir).code == 0)
+        #expect(try CLI.run(["run", "b.yaml"], in: dir).code == 0)
+        try Data(pipeline("a2").utf8).write(to: dir.appendingPathComponent("a.yaml"))
+        #expect(try CLI.run(["run", "a.yaml"], in: dir).code == 0)
+        let executions = dir.appendingPathComponent(".vitrine/executions/s")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: executions.path).count == 3)
+
+        let dry = try CLI.run(["gc", "--dry-run", "--pipeline", "a.yaml"], in: dir)
+        #expect(dry.out.contains("would remove") && dry.out.contains("executions/s/1"), "\(dry.out)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: executions.path).count == 3, "--dry-run removes nothing")
+        let gc = try CLI.run(["gc", "--pipeline", "a.yaml"], in: dir)
+        #expect(gc.code == 0, "\(gc.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: executions.path).sorted() == ["2", "3"], "\(gc.out)")
+        let again = try CLI.run(["run", "b.yaml", "--log-format", "json"], in: dir)
+        #expect(again.err.contains("stage_skipped") && !again.err.contains("stage_started"), "b's outputs survived: \(again.err)")
+    }
+
+    @Test func aRunKilledBeforeTheNextOneIsMarkedInterrupted() throws {
+        let dir = try TempDir.make("cli-dead")
+        try Data("stages:\n  slow: { run: 'sleep 5' }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        let log = dir.appendingPathComponent("holder.log")
+        let holder = try CLI.start(["run", "p.yaml", "--log-format", "plain"], in: dir, stdout: log)
+        for _ in 0..<100 where !((try? String(contentsOf: log, encoding: .utf8))?.contains("[slow] started") ?? false) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
+        try Data("stages:\n  quick: { run: 'true' }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        #expect(try CLI.run(["run", "p.yaml"], in: dir).code == 0)
+        let runs = try CLI.run(["runs", "--json"], in: dir)
+        let list = try JSONSerialization.jsonObject(with: Data(runs.out.utf8)) as? [[String: Any]] ?? []
+        #expect(list.first { $0["id"] as? Int == 1 }?["status"] as? String == "interrupted", "\(runs.out)")
+        let show = try CLI.run(["show", "1", "--json"], in: dir)
+        #expect(show.out.contains("\"cancelled\"") && !show.out.contains("\"running\""), "\(show.out)")
+    }
+
     @Test func dagPrintsMermaidAndDot() throws {
         let dir = try TempDir.make("cli")
         try Data("stages:\n  a: { run: 'true' }\n  b: { run: 'true', needs: [a] }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))

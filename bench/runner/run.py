@@ -19,7 +19,7 @@ Usage (from the repository root; scripts/bench.sh runner does all of it):
     python3 bench/runner/run.py --vitrine .build/release/vitrine --dvc .bench/venv/bin/dvc [--reps 5]
 Without a usable --dvc only vitrine's numbers are printed. --json FILE writes every timing.
 """
-import argparse, json, os, platform, re, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, platform, re, resource, shutil, statistics, subprocess, sys, tempfile, time
 from datetime import datetime, timezone
 
 GEN_AWK = r"""BEGIN {
@@ -61,11 +61,17 @@ def dvc_yaml(stages, files, awk, tag5):
     return "\n".join(lines) + "\n"
 
 
+CPU = []  # CPU seconds (user + sys, the command and its children) of every run(), in order
+
+
 def run(cmd, cwd, env=None, check=True):
-    """Runs cmd; returns (wall seconds, completed process)."""
+    """Runs cmd; returns (wall seconds, completed process); appends its CPU seconds to CPU."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
     if check and p.returncode != 0:
         sys.exit(f"runner bench: {' '.join(cmd)} exited {p.returncode} in {cwd}\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
     return wall, p
@@ -191,10 +197,11 @@ def main():
             print(f"populate: dvc repro {res['dvc_populate']:.2f} s", flush=True)
 
         # No-op re-runs, interleaved; check that nothing ran.
-        res["vitrine_noop"], res["dvc_noop"] = [], []
+        res["vitrine_noop"], res["dvc_noop"], res["vitrine_noop_cpu"], res["dvc_noop_cpu"] = [], [], [], []
         for i in range(a.reps):
             t, p = run(vcmd, vdir)
             res["vitrine_noop"].append(t)
+            res["vitrine_noop_cpu"].append(CPU[-1])
             if vitrine_counts(p) != (0, a.stages):
                 sys.exit(f"runner bench: vitrine's no-op re-run did not report 0 ran, {a.stages} up to date:\n{p.stdout[-1500:]}")
             if i == 0:
@@ -202,6 +209,7 @@ def main():
             if dvc:
                 t, p = run(dcmd, ddir, env=denv)
                 res["dvc_noop"].append(t)
+                res["dvc_noop_cpu"].append(CPU[-1])
                 if i == 0:
                     res["dvc_noop_output"] = (p.stdout + p.stderr).strip()[-1500:]
                     if "up to date" not in p.stdout:
@@ -219,30 +227,36 @@ def main():
             res["vitrine_changed"], res["dvc_changed"], res["bare_changed"] = [], [], []
             for i in range(a.reps):
                 tag = f"v{i + 1}"
-                write(vfile, vitrine_yaml(a.stages, a.files, awk, tag))
-                t, p = run(vcmd, vdir, check=False)
-                counts = vitrine_counts(p)
-                if p.returncode == 0 and counts == (a.stages - 4, 4):
-                    res["vitrine_changed"].append(t)
-                else:  # a run that stopped early is no measurement; settle the state for the next repeat
-                    res.setdefault("vitrine_changed_broken", []).append({"wall": round(t, 3), "rc": p.returncode, "counts": counts})
-                    print(f"WARNING: vitrine's changed-stage run exited {p.returncode} with ran/up to date {counts} "
-                          f"(expected {(a.stages - 4, 4)}): not counted", flush=True)
-                    vitrine_settle(vcmd, vdir, a.stages, 3 * a.stages)
-                if dvc:
-                    write(dfile, dvc_yaml(a.stages, a.files, awk, tag))
-                    t, p = run(dcmd, ddir, env=denv)
-                    res["dvc_changed"].append(t)
-                # The floor: the same commands for stages 5..N straight from a shell.
-                bare = os.path.join(root, "bare")
-                shutil.rmtree(bare, ignore_errors=True)
-                os.makedirs(os.path.join(bare, "stage4"))
-                write(os.path.join(bare, "stage4/f0000.txt"), "stage 4 item 0 tag v0 from [...]\n")
-                script = " && ".join(
-                    f"mkdir -p stage{k} && awk -v k={k} -v n={a.files} -v tag={tag if k == 5 else 'v0'} -v out=stage{k} "
-                    f"-v src=stage{k - 1}/f0000.txt -f {awk}" for k in range(5, a.stages + 1))
-                t, _ = run(["/bin/sh", "-c", script], bare)
-                res["bare_changed"].append(t)
+                # Rotate the order (vitrine, DVC, bare shell) so that the one that runs right after DVC's
+                # heavy writes (page-cache writeback) changes from repeat to repeat.
+                order = ["vitrine", "dvc", "bare"]
+                order = order[i % 3:] + order[:i % 3]
+                for who in order:
+                    if who == "vitrine":
+                        write(vfile, vitrine_yaml(a.stages, a.files, awk, tag))
+                        t, p = run(vcmd, vdir, check=False)
+                        counts = vitrine_counts(p)
+                        if p.returncode == 0 and counts == (a.stages - 4, 4):
+                            res["vitrine_changed"].append(t)
+                        else:  # a run that stopped early is no measurement; settle the state for the next repeat
+                            res.setdefault("vitrine_changed_broken", []).append({"wall": round(t, 3), "rc": p.returncode, "counts": counts})
+                            print(f"WARNING: vitrine's changed-stage run exited {p.returncode} with ran/up to date {counts} "
+                                  f"(expected {(a.stages - 4, 4)}): not counted", flush=True)
+                            vitrine_settle(vcmd, vdir, a.stages, 3 * a.stages)
+                    elif who == "dvc" and dvc:
+                        write(dfile, dvc_yaml(a.stages, a.files, awk, tag))
+                        t, p = run(dcmd, ddir, env=denv)
+                        res["dvc_changed"].append(t)
+                    elif who == "bare":  # the floor: the same commands for stages 5..N straight from a shell
+                        bare = os.path.join(root, f"bare{i}")
+                        os.makedirs(os.path.join(bare, "stage4"))
+                        write(os.path.join(bare, "stage4/f0000.txt"), "stage 4 item 0 tag v0 from [...]\n")
+                        script = " && ".join(
+                            f"mkdir -p stage{k} && awk -v k={k} -v n={a.files} -v tag={tag if k == 5 else 'v0'} -v out=stage{k} "
+                            f"-v src=stage{k - 1}/f0000.txt -f {awk}" for k in range(5, a.stages + 1))
+                        t, _ = run(["/bin/sh", "-c", script], bare)
+                        res["bare_changed"].append(t)
+                t = res["bare_changed"][-1]
                 vlast = f"{res['vitrine_changed'][-1]:.3f} s" if len(res["vitrine_changed"]) == i + 1 else "not valid"
                 print(f"stage 5 changed {i + 1}: vitrine {vlast}" +
                       (f", dvc repro {res['dvc_changed'][-1]:.3f} s" if dvc else "") +
@@ -261,10 +275,12 @@ def main():
     print(f"== runner benchmark: no-op re-run, {a.stages} stages, {total:,} artifact files (medians of {a.reps}) ==")
     print(f"machine: {info['nproc']} cores, {info['cpu']}, load average {info['load_start']} -> {info['load_end']}, {info['date_utc']}")
     print(f"vitrine: {res['vitrine_version']} ({vitrine}); dvc: {res.get('dvc_version', 'not installed')}")
-    print(f"vitrine run p.yaml --no-report --log-format plain : {vn * 1000:8.1f} ms  runs {fmt(res['vitrine_noop'])}")
+    print(f"vitrine run p.yaml --no-report --log-format plain : {vn * 1000:8.1f} ms  runs {fmt(res['vitrine_noop'])}"
+          f"  CPU {med(res['vitrine_noop_cpu']) * 1000:.0f} ms")
     print(f"  process start (vitrine --version)              : {vs * 1000:8.1f} ms  -> {(vn - vs) * 1000:.1f} ms beyond process start")
     if dvc:
-        print(f"dvc repro                                         : {dn * 1000:8.1f} ms  runs {fmt(res['dvc_noop'])}")
+        print(f"dvc repro                                         : {dn * 1000:8.1f} ms  runs {fmt(res['dvc_noop'])}"
+              f"  CPU {med(res['dvc_noop_cpu']) * 1000:.0f} ms")
         print(f"  process start (dvc --version)                  : {med(res['dvc_start']) * 1000:8.1f} ms")
         print(f"ratio no-op (dvc repro / vitrine run)             : {dn / vn:8.1f}x   (goal >= 100x)")
         print(f"status: vitrine status {med(res['vitrine_status']) * 1000:.1f} ms, dvc status {med(res['dvc_status']) * 1000:.1f} ms "

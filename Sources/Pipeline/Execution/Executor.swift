@@ -97,14 +97,19 @@ public final class Executor: @unchecked Sendable {
             }
             inputs[param] = hashes.count == 1 ? hashes[0] : ContentHash.sha256(hashes.joined(separator: ","))
         }
+        // The seed reaches every stage (ctx.seed, VITRINE_SEED); a shard's outputs cover only its share.
+        var context = ["seed": String(spec.seed)]
+        if options.shard.count > 1 { context["shard"] = "\(options.shard.index)/\(options.shard.count)" }
         switch stage.body {
         case .builtin(let t, let params):
             let version = registry.type(named: t)?.version ?? 0
-            return FingerprintMaterial(type: t, version: version, runner: FingerprintMaterial.runnerFormat, params: params, inputs: inputs)
+            return FingerprintMaterial(type: t, version: version, runner: FingerprintMaterial.runnerFormat, params: params, inputs: inputs,
+                                       context: context)
         case .shell(let sh):
             let params: [String: JSONValue] = ["command": .string(sh.command), "outputs": .array(sh.outputs.map { .string($0) }),
                                                "env": .object(sh.env.mapValues { .string($0) })]
-            return FingerprintMaterial(type: "shell", version: 1, runner: FingerprintMaterial.runnerFormat, params: params, inputs: inputs)
+            return FingerprintMaterial(type: "shell", version: 1, runner: FingerprintMaterial.runnerFormat, params: params, inputs: inputs,
+                                       context: context)
         }
     }
 }
