@@ -175,3 +175,18 @@ func similarByIdOnTheRealCatalogSize() throws {
     print("similar-timing: \(ids.count) x \(dim): load \(t1.timeIntervalSince(t0)) s, per query \(t2.timeIntervalSince(t1) / 20) s")
     #expect(hits.count == 10)
 }
+
+@Test func textSimilarityTablesAndDedupePairsAreReadInTheirOwnShapes() throws {
+    let dir = try TempDir.make("neighbour-shapes")
+    let text = dir.appendingPathComponent("neighbours.jsonl")
+    try Data("""
+    {"id": "a", "method": "bow", "neighbours": ["b", "c"], "cosine": [0.9, 0.5], "distance": [1.0, 2.5]}
+    {"id": "a", "method": "tfidf", "neighbours": ["c"], "cosine": [0.7], "distance": [0.77]}
+
+    """.utf8).write(to: text)
+    let rows = try NeighborRowsReader.read(text)
+    #expect(rows.map { "\($0.method) \($0.id) \($0.rank) \($0.neighborID) \($0.distance)" } == ["bow a 1 b 1.0", "bow a 2 c 2.5", "tfidf a 1 c 0.77"])
+    let dupes = dir.appendingPathComponent("duplicates.jsonl")
+    try Data(#"{"dropped_id": "x", "kept_id": "y", "differences": 1}"#.utf8 + Data("\n".utf8)).write(to: dupes)
+    #expect(try IndexPublishStage.duplicatePairs(dupes).map { "\($0.0)>\($0.1)" } == ["x>y"])
+}

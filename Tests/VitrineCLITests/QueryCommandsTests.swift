@@ -91,6 +91,8 @@ import TestSupport
 
         let byID = try CLI.run(["similar", "--id", "p1", "--method", "tfidf", "-k", "1", "--pipeline", "p.yaml"], in: dir)
         #expect(byID.out.contains("p2") && byID.out.contains("red linen shirt"), "\(byID.out)")
+        let served = try CLI.run(["similar", "--index", "live/catalog.sqlite", "--id", "p1", "--method", "tfidf", "-k", "1"], in: dir)
+        #expect(served.code == 0 && served.out.contains("p2"), "the published index holds the text neighbours: \(served.out) \(served.err)")
     }
 
     @Test func similarErrorsNameWhatIsMissing() throws {

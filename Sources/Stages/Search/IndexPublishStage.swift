@@ -14,7 +14,7 @@ public struct IndexPublishStage: Stage {
         ParameterSpec("embeddings", .artifact, doc: "model.embed output folder (embeddings.npy + ids.jsonl)"),
         ParameterSpec("text_neighbors", .artifact, optional: true, doc: "text.similarity neighbour table(s)"),
         ParameterSpec("model", .artifact, optional: true, doc: "model.train output folder (model.json gives the fingerprint)"),
-        ParameterSpec("duplicates", .artifact, optional: true, doc: "dedupe duplicates table: rows {id, duplicate_of} or {id, group}"),
+        ParameterSpec("duplicates", .artifact, optional: true, doc: "dedupe duplicates table: rows {dropped_id, kept_id}, {id, duplicate_of} or {id, group}; pairs with both ids indexed count"),
         ParameterSpec("path", .outputPath, default: .string("index/catalog.sqlite"), doc: "live index path, relative to the pipeline file"),
         ParameterSpec("k", .int, default: .int(10), doc: "neighbours kept per product"),
         ParameterSpec("run_id", .string, optional: true, doc: "run id written into the manifest (default: the runner's run id)"),
@@ -126,7 +126,7 @@ public struct IndexPublishStage: Stage {
         var pairs: [(String, String)] = []
         var groups: [String: [String]] = [:]
         for row in try JSONLinesRows.read(url) {
-            guard let id = JSONLinesRows.text(row, "id") else { continue }
+            guard let id = JSONLinesRows.text(row, "id") ?? JSONLinesRows.text(row, "dropped_id") else { continue }
             if let other = ["duplicate_of", "kept_id", "kept", "original"].lazy.compactMap({ JSONLinesRows.text(row, $0) }).first {
                 pairs.append((id, other))
             } else if let g = JSONLinesRows.text(row, "group") {

@@ -2,7 +2,8 @@ import Foundation
 import Pipeline
 
 /// Reads neighbour tables written by text.similarity or index.publish, in either shape:
-/// nested (`{"id", "neighbors": [{"id", "distance"}…], "method"?}`) or flat
+/// nested (`{"id", "neighbors": [{"id", "distance"}…], "method"?}`), parallel lists as text.similarity
+/// writes them (`{"id", "method", "neighbours": [ids], "distance": [numbers]}`), or flat
 /// (`{"id", "neighbor_id", "rank"?, "distance", "method"?}`). A folder contributes every
 /// `.jsonl` whose name mentions neighbours, bow or tfidf; the method defaults to the file name.
 enum NeighborRowsReader {
@@ -16,7 +17,14 @@ enum NeighborRowsReader {
                 guard let id = JSONLinesRows.text(row, "id") else { continue }
                 let method = JSONLinesRows.text(row, "method") ?? stem
                 if let list = row["neighbors"]?.arrayValue ?? row["neighbours"]?.arrayValue {
+                    // text.similarity writes parallel lists: "neighbours": [ids], "distance": [numbers].
+                    let distances = row["distance"]?.arrayValue
                     for (r, item) in list.enumerated() {
+                        if let n = item.stringValue {
+                            let d = distances.flatMap { r < $0.count ? $0[r].doubleValue : nil } ?? .nan
+                            out.append(.init(method: method, id: id, rank: r + 1, neighborID: n, distance: d))
+                            continue
+                        }
                         guard let o = item.objectValue, let n = (o["id"] ?? o["neighbor_id"])?.description else { continue }
                         out.append(.init(method: method, id: id, rank: r + 1, neighborID: n, distance: distance(o)))
                     }
