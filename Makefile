@@ -51,11 +51,11 @@ experiment: setup build
 
 ## libFuzzer targets for the image decoders and sniffers (see fuzz/README.md).
 fuzz: deps
-	@bash fuzz/run.sh
+	@sh fuzz/build.sh && sh fuzz/run.sh
 
 ## Renders a demo report in headless Chromium and checks it (installs chromium when missing).
 report-check: run
-	@bash scripts/report-check.sh
+	@bash bench/search/report-check.sh
 
 clean:
 	rm -rf .build pipelines/.vitrine

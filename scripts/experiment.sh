@@ -12,4 +12,7 @@ data=$(cd "$data" && pwd)
 source scripts/image-server.sh
 start_image_server "$data" "${VITRINE_EXPERIMENT_PORT:-18734}"
 "$bin" run pipelines/backbones.yaml --set catalog="$data/products.csv" --set image_server="$image_server" "$@"
-"$bin" metrics --pipeline pipelines/backbones.yaml
+echo; echo "Classification (test split), one column per backbone:"
+"$bin" metrics --pipeline pipelines/backbones.yaml --stage evaluate
+echo; echo "Retrieval quality of each backbone's index (precision@10 by product type):"
+"$bin" metrics --pipeline pipelines/backbones.yaml --stage publish

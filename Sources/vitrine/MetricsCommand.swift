@@ -11,6 +11,7 @@ struct MetricsCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Compare two runs: --diff A B.") var diff: [Int64] = []
     @Flag(name: .long, help: "Show every step (epoch), not only the last.") var steps = false
     @Option(name: .long, help: "Only metrics whose name contains this.") var filter: String?
+    @Option(name: .long, help: "Only this stage and its expansions (e.g. evaluate → evaluate@mobilenet_v2, evaluate@resnet18).") var stage: String?
     @OptionGroup var format: FormatOptions
 
     func validate() throws {
@@ -23,6 +24,14 @@ struct MetricsCommand: AsyncParsableCommand {
             if diff.count == 2 { try printDiff(store: store); return }
             var records = try store.metrics(runID: run)
             if let filter { records = records.filter { $0.name.contains(filter) } }
+            if let stage { records = records.filter { $0.stage == stage || $0.stage.hasPrefix(stage + "@") } }
+            if let pipeline = stateOptions.pipelineURL {
+                // Pipelines in one folder share the state directory: keep this pipeline's runs only.
+                let mine = Set(try store.runs(limit: Int.max / 2).filter {
+                    URL(fileURLWithPath: $0.pipelinePath).standardizedFileURL.path == pipeline.path
+                }.map(\.id))
+                records = records.filter { mine.contains($0.runID) }
+            }
             if format.json { printJSON(records); return }
             guard !records.isEmpty else { say("No metrics recorded\(run.map { " in run \($0)" } ?? "") yet."); return }
             // Latest execution of each stage wins; rows = metric (and step), columns = stage.

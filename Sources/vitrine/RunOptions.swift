@@ -43,7 +43,7 @@ struct RunOptions: ParsableArguments {
     @Option(name: .long, help: "State directory (default: .vitrine/ beside the pipeline file).")
     var state: String?
 
-    @Option(name: .long, help: "Log format when not on a terminal, or forced: plain or json.")
+    @Option(name: .long, help: "Log format: plain (default when not on a terminal), json, or tty (progress bars; default on a terminal).")
     var logFormat: String?
 
     @Option(name: .long, help: "Write Prometheus text-format metrics here (node_exporter textfile collector).")

@@ -34,7 +34,7 @@ extension Executor {
                 }
                 let record = try commit(stage, executionID: execID, runID: runID, ctx: ctx, material: material, started: started)
                 reporter.event(.stageSucceeded(stage: stage.name, seconds: Date().timeIntervalSince(started),
-                                               outputDirectory: ".vitrine/" + (record.outputDirectory ?? "")))
+                                               outputDirectory: PipelineLoader.displayPath(layout.absolute(record.outputDirectory ?? ""))))
                 return record
             } catch {
                 try? FileManager.default.removeItem(at: staging)
