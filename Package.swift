@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "VectorSearchTests", dependencies: ["VectorSearch", "Randomness", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Pipeline", "Checkpoints", "TestSupport"]),
-        .testTarget(name: "VitrineCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "VitrineCLITests", dependencies: ["TestSupport", "Randomness"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,83 @@
+import Foundation
+import Randomness
+import Testing
+import TestSupport
+
+/// The failure drill on the whole demo pipeline: SIGKILL `vitrine` at 20 seeded random moments spread
+/// over every stage, resume each time, and compare the final artifacts with an uninterrupted run.
+/// Runs against the release binary (`make test` sets VITRINE_BIN in its second pass; the debug build
+/// trains too slowly for 20 rounds) and needs the pretrained weights in .weights/.
+@Suite(.serialized) struct DemoKillDrillTests {
+    static let weights = CLI.root.appendingPathComponent(".weights")
+    static let enabled = CLI.binary.path.contains("/release/")
+        && FileManager.default.fileExists(atPath: weights.appendingPathComponent("mobilenet_v2-b0353104.pth").path)
+
+    /// Outputs that carry wall-clock times or timestamps (durations, images/s, created_at) and so differ run to run.
+    static let timed: Set<String> = ["summary.json", "metrics.json", "model/metrics.json", "evaluation.json", "manifest.json", "catalog.sqlite"]
+
+    /// Every deterministic output of every stage's latest execution, by `stage/path`.
+    func outputs(_ state: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let latest = state.appendingPathComponent("out")
+        for stage in try FileManager.default.contentsOfDirectory(atPath: latest.path) where !stage.hasPrefix(".") {
+            let dir = latest.appendingPathComponent(stage).resolvingSymlinksInPath()
+            let e = FileManager.default.enumerator(atPath: dir.path)
+            while let rel = e?.nextObject() as? String {
+                var isDir: ObjCBool = false
+                let full = dir.appendingPathComponent(rel).path
+                guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue, !Self.timed.contains(rel) else { continue }
+                out["\(stage)/\(rel)"] = try Data(contentsOf: URL(fileURLWithPath: full))
+            }
+        }
+        return out
+    }
+
+    @Test(.enabled(if: enabled)) func demoKilledTwentyTimesResumesToIdenticalArtifacts() throws {
+        setenv("VITRINE_WEIGHTS", Self.weights.path, 1)
+        let server = LoopbackHTTPServer(folder: CLI.root.appendingPathComponent("data/demo"))
+        try server.start()
+        defer { server.stop() }
+        let dir = try TempDir.make("drill")
+        try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("pipelines/demo.yaml"), to: dir.appendingPathComponent("demo.yaml"))
+        let set = ["--set", "image_server=\(server.url("/"))", "--set", "catalog=\(CLI.root.path)/data/demo/products.csv",
+                   "--log-format", "plain", "--threads", "2"]
+
+        let clean = try CLI.run(["run", "demo.yaml", "--state", "clean"] + set, in: dir)
+        #expect(clean.code == 0, "\(clean.err)")
+        let reference = try outputs(dir.appendingPathComponent("clean"))
+        #expect(reference.keys.contains("embed/embeddings.npy") && reference.keys.contains("train/model/weights.safetensors"))
+        server.resetCounts()
+
+        var generator = SeededGenerator(seed: 20, stream: "kill-drill")
+        var stagesHit = Set<String>()
+        var finished = false
+        for round in 0..<20 where !finished {
+            let log = dir.appendingPathComponent("round-\(round).log")
+            let hasRun = (try? CLI.run(["runs", "--json", "--state", "killed"], in: dir))?.out.contains("\"id\"") ?? false
+            let command = hasRun ? "resume" : "run"
+            let p = try CLI.start([command, "demo.yaml", "--state", "killed"] + set, in: dir, stdout: log)
+            Thread.sleep(forTimeInterval: 0.4 + 3.1 * generator.nextDouble())
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) } else { finished = true }
+            p.waitUntilExit()
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            // The stage that was running when the kill landed: the last one started and not done.
+            let started = text.split(separator: "\n").compactMap { line -> String? in
+                guard line.contains("] started ") else { return nil }
+                return line.split(separator: "[").dropFirst().first?.split(separator: "]").first.map(String.init)
+            }
+            if let last = started.last, !text.contains("[\(last)] done") { stagesHit.insert(last) }
+        }
+        let last = try CLI.run(["resume", "demo.yaml", "--state", "killed"] + set, in: dir)
+        #expect(last.code == 0, "\(last.err)")
+        let resumed = try outputs(dir.appendingPathComponent("killed"))
+        #expect(Set(resumed.keys) == Set(reference.keys))
+        for (key, data) in reference where resumed[key] != data { Issue.record("\(key) differs after the kills") }
+        #expect(stagesHit.count >= 4, "kills landed in: \(stagesHit.sorted())")
+        // Downloads are journaled in batches: a kill may repeat at most the last unjournaled batch.
+        #expect(server.totalRequests < 593 + 20 * 64, "requests across all rounds: \(server.totalRequests)")
+        let runs = try CLI.run(["runs", "--json", "--state", "killed"], in: dir)
+        let ids = (try JSONSerialization.jsonObject(with: Data(runs.out.utf8)) as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+        #expect(ids == [1], "every resume continued run 1: \(ids)")
+        print("drill: kills landed in \(stagesHit.sorted()); \(server.totalRequests) image requests for 593 products")
+    }
+}
