@@ -89,30 +89,22 @@ peer() {
     return 1
 }
 
-# PyTorch, CPU build: a local +cpu wheel from pip's find-links folders if there is one, else PyTorch's
-# CPU index. PyPI's own Linux torch wheel is the CUDA build (several GB): not installed automatically;
-# `.bench/venv/bin/pip install torch torchvision` brings it, and the nn area then uses it.
+# PyTorch + torchvision: the CPU builds from PyTorch's own index where it is reachable, else PyPI's, whose
+# Linux wheels are the CUDA builds (a few GB; they run on the CPU). A local `torch-*+cpu` wheel alone is no
+# use: PyPI's torchvision is built against the CUDA torch and fails to load its operators with the CPU one.
 peer_torch() {
     have_py "torch, torchvision" && return 0
     if [ "${BENCH_NO_INSTALL:-0}" = 1 ] || ! ensure_venv; then
         note "peer PyTorch not installed (BENCH_NO_INSTALL=1 or no venv): skipped"; return 1
     fi
-    local links wheel=""
-    links="${PIP_FIND_LINKS:-} $("$PY" -m pip config list 2>/dev/null | sed -n "s/.*find-links='\(.*\)'/\1/p" | tr '\n' ' ')"
-    for d in $links; do
-        [ -d "$d" ] || continue
-        wheel=$(ls "$d"/torch-*+cpu-cp*-linux_x86_64.whl "$d"/torch-*+cpu-cp*-manylinux*.whl 2>/dev/null | sort -V | tail -1) || true
-        [ -n "$wheel" ] && break
-    done
-    if [ -n "$wheel" ]; then
-        note "installing peer PyTorch from the local CPU wheel $wheel (+ the torchvision that matches it)"
-        "$PY" -m pip install --quiet "$wheel" torchvision && have_py "torch, torchvision" && return 0
-    else
-        note "installing peer PyTorch from PyTorch's CPU index"
-        "$PY" -m pip install --quiet --timeout 30 --retries 1 --index-url https://download.pytorch.org/whl/cpu torch torchvision \
-            && have_py "torch, torchvision" && return 0
+    note "installing peer PyTorch (CPU build) from PyTorch's index"
+    if "$PY" -m pip install --quiet --timeout 30 --retries 1 --upgrade --index-url https://download.pytorch.org/whl/cpu \
+            torch torchvision 2>/dev/null && have_py "torch, torchvision"; then
+        return 0
     fi
-    note "peer PyTorch (CPU) could not be installed: skipped (PyPI's CUDA build: .bench/venv/bin/pip install torch torchvision)"
+    note "PyTorch's index is out of reach: installing torch + torchvision from PyPI (the CUDA build, a few GB; used on the CPU)"
+    if "$PY" -m pip install --quiet --upgrade torch torchvision && have_py "torch, torchvision"; then return 0; fi
+    note "peer PyTorch could not be installed: skipped (bench/nn/run.sh then times ours only)"
     return 1
 }
 

@@ -126,7 +126,10 @@ public struct TrainStage: Stage {
                                     classes: tensors.classes, input_size: size, mean: trainer.imageBatch.mean, std: trainer.imageBatch.std,
                                     embedding_dim: network.featureDim, fingerprint: "", hidden: hidden, dropout: dropout,
                                     pretrained: pretrained, freeze_backbone: freeze)
-        let fingerprint = try ModelFolder.write(network, info: info, epochs: epochs, to: ctx.output("model"))
+        // Timings stay in the stage's metrics: the model folder is an input of every later stage, so its
+        // bytes must depend only on the training (a retrain to the same weights keeps downstream caches).
+        let untimed = epochs.map { e in e.objectValue.map { JSONValue.object($0.filter { !["seconds", "images_per_second"].contains($0.key) }) } ?? e }
+        let fingerprint = try ModelFolder.write(network, info: info, epochs: untimed, to: ctx.output("model"))
         ctx.summarize("fingerprint", .string(fingerprint))
         ctx.summarize("epochs", .int(config.epochs))
         // Bit-identical resumes need the same seed, thread count and OpenBLAS kernel family.
