@@ -50,20 +50,20 @@ import TestSupport
 
         var generator = SeededGenerator(seed: 20, stream: "kill-drill")
         var stagesHit = Set<String>()
-        var finished = false
+        var finished = false, kills = 0
         for round in 0..<20 where !finished {
             let log = dir.appendingPathComponent("round-\(round).log")
             let hasRun = (try? CLI.run(["runs", "--json", "--state", "killed"], in: dir))?.out.contains("\"id\"") ?? false
             let command = hasRun ? "resume" : "run"
             let p = try CLI.start([command, "demo.yaml", "--state", "killed"] + set, in: dir, stdout: log)
-            // Kill a random moment into the k-th stage this attempt starts (k = 1…3), so every round
+            // Kill a random moment into the k-th stage this attempt starts (k = 1…4), so every round
             // makes progress and the kills spread over the whole pipeline.
-            let k = 1 + generator.nextInt(below: 3), delay = 0.05 + 1.5 * generator.nextDouble()
+            let k = 1 + generator.nextInt(below: 4), delay = 1.2 * generator.nextDouble()
             while p.isRunning, (((try? String(contentsOf: log, encoding: .utf8)) ?? "").components(separatedBy: "] started ").count - 1) < k {
                 Thread.sleep(forTimeInterval: 0.02)
             }
             Thread.sleep(forTimeInterval: delay)
-            if p.isRunning { kill(p.processIdentifier, SIGKILL) } else { finished = true }
+            if p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 } else { finished = true }
             p.waitUntilExit()
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             // The stage that was running when the kill landed: the last one started and not done.
@@ -78,12 +78,14 @@ import TestSupport
         let resumed = try outputs(dir.appendingPathComponent("killed"))
         #expect(Set(resumed.keys) == Set(reference.keys))
         for (key, data) in reference where resumed[key] != data { Issue.record("\(key) differs after the kills") }
-        #expect(stagesHit.count >= 4, "kills landed in: \(stagesHit.sorted())")
+        // Stages of a few milliseconds are rarely hit; every stage that takes measurable time should be.
+        #expect(stagesHit.count >= 3, "kills landed in: \(stagesHit.sorted())")
+        #expect(kills >= 15, "\(kills) of 20 rounds were killed before the run finished")
         // Downloads are journaled in batches: a kill may repeat at most the last unjournaled batch.
         #expect(server.totalRequests < 593 + 20 * 64, "requests across all rounds: \(server.totalRequests)")
         let runs = try CLI.run(["runs", "--json", "--state", "killed"], in: dir)
         let ids = (try JSONSerialization.jsonObject(with: Data(runs.out.utf8)) as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
         #expect(ids == [1], "every resume continued run 1: \(ids)")
-        print("drill: kills landed in \(stagesHit.sorted()); \(server.totalRequests) image requests for 593 products")
+        print("drill: \(kills) kills landed in \(stagesHit.sorted()); \(server.totalRequests) image requests for 593 products")
     }
 }

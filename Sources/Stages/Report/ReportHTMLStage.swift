@@ -38,6 +38,10 @@ public struct ReportHTMLStage: Stage {
         guard fm.fileExists(atPath: url.path, isDirectory: &isDir) else { return nil }
         let candidates = isDir.boolValue ? [url, url.deletingLastPathComponent()] : [url.deletingLastPathComponent()]
         let folder = candidates.first { fm.fileExists(atPath: $0.appendingPathComponent("summary.json").path) } ?? candidates[0]
-        return RunStageInfo(name: folder.lastPathComponent, type: "", status: "succeeded", outputFolder: folder)
+        // Committed folders are executions/<stage>/<execution id>: name the stage, not the id; the type is in fingerprint.json.
+        let last = folder.lastPathComponent
+        let name = !last.isEmpty && last.allSatisfy(\.isNumber) ? folder.deletingLastPathComponent().lastPathComponent : last
+        let material = (try? Data(contentsOf: folder.appendingPathComponent(CommitFiles.fingerprint))).flatMap { try? JSONValue.parse($0) }
+        return RunStageInfo(name: name, type: material?.objectValue?["type"]?.stringValue ?? "", status: "succeeded", outputFolder: folder)
     }
 }
