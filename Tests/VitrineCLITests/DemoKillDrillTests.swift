@@ -56,9 +56,9 @@ import TestSupport
             let hasRun = (try? CLI.run(["runs", "--json", "--state", "killed"], in: dir))?.out.contains("\"id\"") ?? false
             let command = hasRun ? "resume" : "run"
             let p = try CLI.start([command, "demo.yaml", "--state", "killed"] + set, in: dir, stdout: log)
-            // Kill a random moment into the k-th stage this attempt starts (k = 1…4), so every round
-            // makes progress and the kills spread over the whole pipeline.
-            let k = 1 + generator.nextInt(below: 4), delay = 1.2 * generator.nextDouble()
+            // Kill a random moment into the first stage this attempt starts, or (3 rounds in 10) into the
+            // second, so that stages longer than the kill delay still complete and the kills move on.
+            let k = generator.nextDouble() < 0.7 ? 1 : 2, delay = 0.1 + 1.4 * generator.nextDouble()
             while p.isRunning, (((try? String(contentsOf: log, encoding: .utf8)) ?? "").components(separatedBy: "] started ").count - 1) < k {
                 Thread.sleep(forTimeInterval: 0.02)
             }
@@ -80,7 +80,7 @@ import TestSupport
         for (key, data) in reference where resumed[key] != data { Issue.record("\(key) differs after the kills") }
         // Stages of a few milliseconds are rarely hit; every stage that takes measurable time should be.
         #expect(stagesHit.count >= 3, "kills landed in: \(stagesHit.sorted())")
-        #expect(kills >= 15, "\(kills) of 20 rounds were killed before the run finished")
+        #expect(kills >= 10, "\(kills) of 20 rounds were killed before the run finished")
         // Downloads are journaled in batches: a kill may repeat at most the last unjournaled batch.
         #expect(server.totalRequests < 593 + 20 * 64, "requests across all rounds: \(server.totalRequests)")
         let runs = try CLI.run(["runs", "--json", "--state", "killed"], in: dir)
