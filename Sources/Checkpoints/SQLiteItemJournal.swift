@@ -10,10 +10,20 @@ public final class SQLiteItemJournal: ItemJournal {
     /// Keys per `IN (...)` lookup: well under SQLite's bound-parameter limit.
     static let chunkSize = 500
 
-    /// A journal over `store` for `namespace`.
+    /// Records a killed process had appended but not committed; see `JournalSpill`.
+    public let spill: JournalSpill?
+
+    /// A journal over `store` for `namespace`; replays a spill left by a killed process first.
     public init(store: SQLiteStore, namespace: String) {
         self.store = store
         self.namespace = namespace
+        let name = String(namespace.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(60))
+        let file = URL(fileURLWithPath: store.path).deletingLastPathComponent()
+            .appendingPathComponent("journal-spill", isDirectory: true)
+            .appendingPathComponent("\(name)-\(ContentHash.sha256(namespace).prefix(12)).jsonl")
+        spill = JournalSpill(file: file)
+        let left = spill?.records() ?? []
+        if !left.isEmpty, (try? write(left)) != nil { spill?.clear() }
     }
 
     private static let columns = "SELECT key, status, attempts, error_class, error_detail, output_hash, meta, updated_at FROM items"

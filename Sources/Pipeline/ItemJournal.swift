@@ -42,6 +42,13 @@ public protocol ItemJournal: Sendable {
     func write(_ records: [ItemRecord]) throws
     /// Deletes records for keys (e.g. products removed from the catalog).
     func remove(_ keys: [String]) throws
+    /// Where `JournalBatcher` spills records before they are committed (nil: no crash safety needed).
+    var spill: JournalSpill? { get }
+}
+
+extension ItemJournal {
+    /// No spill by default (in-memory journals).
+    public var spill: JournalSpill? { nil }
 }
 
 /// A journal held in memory: for stage tests and dry runs.
@@ -65,7 +72,8 @@ public final class InMemoryJournal: ItemJournal, @unchecked Sendable {
     public func remove(_ keys: [String]) throws { lock.withLock { for k in keys { items[k] = nil } } }
 }
 
-/// Buffers journal writes and flushes them in batches (by count or age), thread-safely.
+/// Buffers journal writes and flushes them in batches (by count or age), thread-safely. Each record
+/// also goes to the journal's spill file first, so a killed process loses no finished item.
 public final class JournalBatcher: @unchecked Sendable {
     private let journal: any ItemJournal
     private let maxCount: Int
@@ -79,23 +87,26 @@ public final class JournalBatcher: @unchecked Sendable {
         self.journal = journal; self.maxCount = maxCount; self.maxAge = maxAge
     }
 
-    /// Queues a record; may flush.
+    /// Queues a record (after appending it to the spill); may flush.
     public func add(_ record: ItemRecord) throws {
-        let batch: [ItemRecord]? = lock.withLock {
+        try lock.withLock {
+            try journal.spill?.append(record)
             pending.append(record)
             if oldest == nil { oldest = Date() }
-            if pending.count >= maxCount || Date().timeIntervalSince(oldest!) >= maxAge {
-                defer { pending.removeAll(keepingCapacity: true); oldest = nil }
-                return pending
-            }
-            return nil
+            if pending.count >= maxCount || Date().timeIntervalSince(oldest!) >= maxAge { try flushLocked() }
         }
-        if let batch { try journal.write(batch) }
     }
 
     /// Writes whatever is queued.
     public func flush() throws {
-        let batch = lock.withLock { () -> [ItemRecord] in defer { pending.removeAll(); oldest = nil }; return pending }
-        if !batch.isEmpty { try journal.write(batch) }
+        try lock.withLock { try flushLocked() }
+    }
+
+    /// Commits the queue and empties the spill; the lock is held, so no record lands in between.
+    private func flushLocked() throws {
+        guard !pending.isEmpty else { return }
+        try journal.write(pending)
+        pending.removeAll(keepingCapacity: true); oldest = nil
+        journal.spill?.clear()
     }
 }

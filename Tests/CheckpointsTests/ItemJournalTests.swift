@@ -30,6 +30,31 @@ import TestSupport
         #expect(try store.journalNamespaces() == ["download": 1, "embed": 1])
     }
 
+    @Test func recordsOfAKilledBatcherAreReplayedFromTheSpill() throws {
+        let dir = try TempDir.make("journal-spill")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try SQLiteStore(stateDirectory: dir)
+        let batcher = JournalBatcher(store.journal(namespace: "download@x"), maxCount: 1000, maxAge: 3600)
+        let records = (0..<5).map { ItemRecord(key: "url-\($0)", status: .done, outputHash: String(repeating: "a", count: 64),
+                                              meta: .object(["etag": .string("e\($0)")]), updatedAt: Double($0)) }
+        for r in records { try batcher.add(r) }
+        // "Killed" before the batch was committed: the database has nothing, the spill has all five.
+        #expect(try SQLiteStore(stateDirectory: dir).itemJournal(namespace: "nothing").counts().isEmpty)
+        let spill = try #require(store.journal(namespace: "download@x").spill)
+        // Opening the namespace again (as the resumed stage does) replays and clears the spill.
+        let reopened = try SQLiteStore(stateDirectory: dir).journal(namespace: "download@x")
+        #expect(try reopened.all() == Dictionary(uniqueKeysWithValues: records.map { ($0.key, $0) }))
+        #expect(!FileManager.default.fileExists(atPath: spill.file.path))
+        // A torn last line (a write cut short) is skipped, the rest replayed.
+        try Data((String(decoding: try JSONEncoder().encode(records[0]), as: UTF8.self) + "\n{\"key\": \"tor").utf8).write(to: spill.file)
+        #expect(try SQLiteStore(stateDirectory: dir).journal(namespace: "download@x").all().count == 5)
+        // A flush commits and empties the spill.
+        let b2 = JournalBatcher(store.journal(namespace: "prepare"), maxCount: 2, maxAge: 3600)
+        try b2.add(records[0]); try b2.add(records[1])
+        #expect(store.journal(namespace: "prepare").spill.map { FileManager.default.fileExists(atPath: $0.file.path) } == false)
+        #expect(try store.journal(namespace: "prepare").all().count == 2)
+    }
+
     @Test func metadataRoundTripsExactly() throws {
         let dir = try TempDir.make("journal")
         defer { try? FileManager.default.removeItem(at: dir) }
