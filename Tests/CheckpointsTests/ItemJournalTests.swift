@@ -34,13 +34,15 @@ import TestSupport
         let dir = try TempDir.make("journal-spill")
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try SQLiteStore(stateDirectory: dir)
-        let batcher = JournalBatcher(store.journal(namespace: "download@x"), maxCount: 1000, maxAge: 3600)
+        let journal = store.itemJournal(namespace: "download@x")
+        let spill = try #require(journal.spill)
+        let batcher = JournalBatcher(journal, maxCount: 1000, maxAge: 3600)
         let records = (0..<5).map { ItemRecord(key: "url-\($0)", status: .done, outputHash: String(repeating: "a", count: 64),
                                               meta: .object(["etag": .string("e\($0)")]), updatedAt: Double($0)) }
         for r in records { try batcher.add(r) }
         // "Killed" before the batch was committed: the database has nothing, the spill has all five.
-        #expect(try SQLiteStore(stateDirectory: dir).itemJournal(namespace: "nothing").counts().isEmpty)
-        let spill = try #require(store.journal(namespace: "download@x").spill)
+        #expect(try journal.counts().isEmpty)
+        #expect(spill.records() == records)
         // Opening the namespace again (as the resumed stage does) replays and clears the spill.
         let reopened = try SQLiteStore(stateDirectory: dir).journal(namespace: "download@x")
         #expect(try reopened.all() == Dictionary(uniqueKeysWithValues: records.map { ($0.key, $0) }))
