@@ -48,16 +48,16 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         lock.withLock { routes[path] = handler }
     }
 
-    /// Binds 127.0.0.1 on an ephemeral port, starts accepting, and returns the port.
+    /// Binds 127.0.0.1 on `port` (0: an ephemeral one), starts accepting, and returns the port.
     @discardableResult
-    public func start() throws -> Int {
+    public func start(port wanted: Int = 0) throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LoopbackHTTPError("socket") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
+        addr.sin_port = UInt16(wanted).bigEndian
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
