@@ -6,8 +6,11 @@ import TestSupport
 /// state directory's disk fills up in the middle of a stage. Each run fails cleanly, keeps what was
 /// committed, and `vitrine resume` finishes the same run once the cause is gone.
 @Suite(.serialized) struct FailureDrillTests {
-    /// Ids of the demo products used (their photos are data/demo/images/<id>.jpg).
-    static let ids = Array(10000..<10120)
+    /// Ids of 120 demo products with a photo (data/demo/images/<id>.jpg).
+    static let ids: [Int] = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("data/demo/images").path)) ?? []
+        return Array(names.compactMap { Int($0.replacingOccurrences(of: ".jpg", with: "")) }.sorted().prefix(120))
+    }()
 
     static let pipeline = """
     params: { server: "http://127.0.0.1:1/" }

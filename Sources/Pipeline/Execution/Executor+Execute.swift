@@ -37,9 +37,15 @@ extension Executor {
                                                outputDirectory: PipelineLoader.displayPath(layout.absolute(record.outputDirectory ?? ""))))
                 return record
             } catch {
+                // Measured before the staging folder goes: a full disk is often why the stage failed
+                // (and then its own error output could not be logged either).
+                let free = Self.freeBytes(at: layout.root)
                 try? FileManager.default.removeItem(at: staging)
                 let cancelled = Task.isCancelled || { if case StageError.cancelled = error { return true }; return false }()
-                let message = cancelled ? StageError.cancelled(stage: stage.name).description : Self.describe(error, stage: stage.name)
+                var message = cancelled ? StageError.cancelled(stage: stage.name).description : Self.describe(error, stage: stage.name)
+                if !cancelled, let free, free < Self.lowSpaceBytes {
+                    message += " — No space left on device? the state directory's filesystem had \(free / 1024) KiB free when the stage failed; free space, then resume"
+                }
                 try? store.failExecution(execID, status: cancelled ? .cancelled : .failed, error: message, finishedAt: Date().timeIntervalSince1970)
                 let retry = !cancelled && attempt <= stage.retries
                 reporter.event(.stageFailed(stage: stage.name, error: message, willRetry: retry, logFile: layout.relative(logFile)))
@@ -48,6 +54,16 @@ extension Executor {
                 attempt += 1
             }
         }
+    }
+
+    /// Below this much free space at a failure, the message says the disk was full.
+    static let lowSpaceBytes: UInt64 = 8 << 20
+
+    /// Bytes available to this user on the filesystem holding `url`, if it can be asked.
+    static func freeBytes(at url: URL) -> UInt64? {
+        var st = statvfs()
+        guard statvfs(url.path, &st) == 0 else { return nil }
+        return UInt64(st.f_bavail) * UInt64(st.f_frsize)
     }
 
     /// A one-line description of an error that names the stage.
