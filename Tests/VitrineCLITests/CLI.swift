@@ -53,4 +53,22 @@ enum CLI {
         defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
         return Result(code: p.terminationStatus, out: try String(contentsOf: out, encoding: .utf8), err: try String(contentsOf: err, encoding: .utf8))
     }
+
+    /// The files of every stage's latest execution in state directory `state` (through `out/<stage>`),
+    /// by `stage/relative path`, leaving out the relative paths in `excluding`.
+    static func latestOutputs(_ state: URL, excluding: Set<String>) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let latest = state.appendingPathComponent("out")
+        for stage in try FileManager.default.contentsOfDirectory(atPath: latest.path) where !stage.hasPrefix(".") {
+            let dir = latest.appendingPathComponent(stage).resolvingSymlinksInPath()
+            let e = FileManager.default.enumerator(atPath: dir.path)
+            while let rel = e?.nextObject() as? String {
+                var isDir: ObjCBool = false
+                let full = dir.appendingPathComponent(rel).path
+                guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue, !excluding.contains(rel) else { continue }
+                out["\(stage)/\(rel)"] = try Data(contentsOf: URL(fileURLWithPath: full))
+            }
+        }
+        return out
+    }
 }

@@ -17,19 +17,7 @@ import TestSupport
 
     /// Every deterministic output of every stage's latest execution, by `stage/path`.
     func outputs(_ state: URL) throws -> [String: Data] {
-        var out: [String: Data] = [:]
-        let latest = state.appendingPathComponent("out")
-        for stage in try FileManager.default.contentsOfDirectory(atPath: latest.path) where !stage.hasPrefix(".") {
-            let dir = latest.appendingPathComponent(stage).resolvingSymlinksInPath()
-            let e = FileManager.default.enumerator(atPath: dir.path)
-            while let rel = e?.nextObject() as? String {
-                var isDir: ObjCBool = false
-                let full = dir.appendingPathComponent(rel).path
-                guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue, !Self.timed.contains(rel) else { continue }
-                out["\(stage)/\(rel)"] = try Data(contentsOf: URL(fileURLWithPath: full))
-            }
-        }
-        return out
+        try CLI.latestOutputs(state, excluding: Self.timed)
     }
 
     @Test(.enabled(if: enabled)) func demoKilledTwentyTimesResumesToIdenticalArtifacts() throws {

@@ -31,23 +31,9 @@ import TestSupport
         needs: [parts]
     """
 
-    /// Output files of every stage's latest execution, by `stage/relative path`.
+    /// Output files of every stage's latest execution, by `stage/relative path` (timings left out).
     func outputs(_ state: URL) throws -> [String: Data] {
-        var out: [String: Data] = [:]
-        let latest = state.appendingPathComponent("out")
-        for stage in try FileManager.default.contentsOfDirectory(atPath: latest.path) where !stage.hasPrefix(".") {
-            let dir = latest.appendingPathComponent(stage).resolvingSymlinksInPath()
-            let e = FileManager.default.enumerator(atPath: dir.path)
-            while let rel = e?.nextObject() as? String {
-                var isDir: ObjCBool = false
-                let full = dir.appendingPathComponent(rel).path
-                if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue,
-                   !["summary.json", "metrics.json"].contains(rel) {
-                    out["\(stage)/\(rel)"] = try Data(contentsOf: URL(fileURLWithPath: full))
-                }
-            }
-        }
-        return out
+        try CLI.latestOutputs(state, excluding: ["summary.json", "metrics.json"])
     }
 
     /// Ids of the runs recorded in the `killed` state directory (none before the first run row exists).
