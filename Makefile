@@ -55,7 +55,7 @@ fuzz: deps
 
 ## Renders a demo report in headless Chromium and checks it (installs chromium when missing).
 report-check: run
-	@bash bench/search/report-check.sh
+	@bash scripts/report-check.sh
 
 clean:
 	rm -rf .build pipelines/.vitrine
