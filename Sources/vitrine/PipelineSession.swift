@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import NeuralNet
 import Pipeline
 import Stages
 
@@ -12,6 +13,9 @@ struct PipelineSession {
     /// Runs (or resumes) and exits.
     func execute(resume: Bool) async -> Never {
         let spec = loadPipeline(options.pipeline, overrides: options.overrides)
+        // Debian's OpenBLAS picks slow generic kernels on some virtual CPUs: a pipeline with a stage that
+        // uses BLAS re-executes once with the right ones (others skip the cost of a second process start).
+        if spec.stages.contains(where: { BuiltinStages.usingBLAS.contains($0.typeName) }) { BLAS.reexecWithTunedKernelsIfNeeded() }
         let stateDir = options.state.map { URL(fileURLWithPath: $0).standardizedFileURL }
             ?? spec.directory.appendingPathComponent(".vitrine")
         let store = openStore(stateDir)

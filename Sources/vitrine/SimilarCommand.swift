@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NeuralNet
 import Stages
 
 /// `vitrine similar`: the 10 products most similar to a product id, a photo or a piece of text,
@@ -43,6 +44,7 @@ struct SimilarCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if image != nil { BLAS.reexecWithTunedKernelsIfNeeded() }   // embedding the photo runs the CNN
         let chosen = method ?? (text != nil ? "tfidf" : "visual")
         let answers: [Answer]
         do {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import NeuralNet
 
 /// The `vitrine` command: rebuilds a catalog's visual-search index through a resumable pipeline.
 @main
@@ -22,8 +21,6 @@ struct Vitrine: AsyncParsableCommand {
 
     /// Parses arguments and runs; usage errors exit 2 (not ArgumentParser's 64), as documented.
     static func main() async {
-        // Debian's OpenBLAS picks slow generic kernels on some virtual CPUs; re-exec once with the right ones.
-        BLAS.reexecWithTunedKernelsIfNeeded()
         do {
             var command = try parseAsRoot()
             if var async = command as? AsyncParsableCommand { try await async.run() } else { try command.run() }

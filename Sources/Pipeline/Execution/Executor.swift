@@ -12,6 +12,7 @@ public final class Executor: @unchecked Sendable {
     let blobs: BlobStore
     let dag: DAG
     let fingerprinter: Fingerprinter
+    let artifactRows = LockedCache<Int64, [ArtifactRecord]>()
 
     /// An executor over `spec`, with state in `layout` recorded in `store`.
     public init(spec: PipelineSpec, registry: StageRegistry, store: any PipelineStore, layout: StateLayout,
@@ -71,15 +72,23 @@ public final class Executor: @unchecked Sendable {
         return .willRun(diffs.isEmpty ? "fingerprint changed" : diffs.joined(separator: "; "))
     }
 
-    /// Why a committed execution's outputs are no longer intact, or nil when they are.
+    /// Why a committed execution's outputs are no longer intact, or nil when they are: a stat of every file
+    /// (spread over the cores), and a re-hash only of files whose size, mtime or inode changed.
     func damage(of e: ExecutionRecord) throws -> String? {
-        for a in try store.artifacts(executionID: e.id) {
+        for a in ArtifactCheck.changed(try artifacts(of: e.id), root: layout.root) {
             let url = layout.absolute(a.path)
             guard let st = FileStat.of(url.path) else { return "output \(a.path) is missing" }
-            if st == a.stat { continue }
             if st.size != a.stat.size || (try? ContentHash.sha256(fileAt: url)) != a.sha256 { return "output \(a.path) was modified" }
         }
         return nil
+    }
+
+    /// The artifact rows of a committed execution, read once per executor (committed rows never change).
+    func artifacts(of executionID: Int64) throws -> [ArtifactRecord] {
+        if let cached = artifactRows.get(executionID) { return cached }
+        let rows = try store.artifacts(executionID: executionID)
+        artifactRows.set(executionID, rows)
+        return rows
     }
 
     /// The fingerprint material of `stage` given its upstream executions.
@@ -92,7 +101,7 @@ public final class Executor: @unchecked Sendable {
                 case .path(let p): hashes.append(try fingerprinter.hash(path: p, stage: stage.name, parameter: param))
                 case .artifact(let s, let o):
                     guard let e = upstream[s] else { throw StageError.failed(stage: stage.name, item: nil, reason: "upstream '\(s)' has no committed outputs") }
-                    hashes.append(Fingerprinter.outputHash(try store.artifacts(executionID: e.id), output: o, executionDirectory: e.outputDirectory ?? ""))
+                    hashes.append(Fingerprinter.outputHash(try artifacts(of: e.id), output: o, executionDirectory: e.outputDirectory ?? ""))
                 }
             }
             inputs[param] = hashes.count == 1 ? hashes[0] : ContentHash.sha256(hashes.joined(separator: ","))
@@ -112,4 +121,15 @@ public final class Executor: @unchecked Sendable {
                                        context: context)
         }
     }
+}
+
+/// A small thread-safe dictionary for values that never change once known.
+final class LockedCache<Key: Hashable, Value>: @unchecked Sendable {
+    private var values: [Key: Value] = [:]
+    private let lock = NSLock()
+
+    /// The value for `key`, if cached.
+    func get(_ key: Key) -> Value? { lock.withLock { values[key] } }
+    /// Caches `value` for `key`.
+    func set(_ key: Key, _ value: Value) { lock.withLock { values[key] = value } }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Pipeline
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
