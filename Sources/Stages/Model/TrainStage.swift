@@ -8,7 +8,7 @@ import Pipeline
 /// ends bit-identical to an uninterrupted one at the same thread count.
 public struct TrainStage: Stage {
     public static let typeName = "model.train"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "Train a CNN backbone + dense head on prepared tensors (checkpoint per epoch, resumable)"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("data", .artifact, doc: "tensors folder from images.prepare"),

@@ -5,7 +5,7 @@ import Pipeline
 /// (summary.json, metrics.json, evaluation.json, neighbour tables) and image blobs.
 public struct ReportHTMLStage: Stage {
     public static let typeName = "report.html"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "Write a self-contained HTML report (funnel, per-epoch charts, confusion matrix, sample queries)"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("inputs", .artifactList, doc: "outputs of the stages to report on (their folders are read)"),

@@ -7,7 +7,7 @@ import VectorSearch
 /// `.prev`), and records retrieval quality (precision@k by product type, near-duplicate recall).
 public struct IndexPublishStage: Stage {
     public static let typeName = "index.publish"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "Publish the catalog index (SQLite: products, visual/text neighbours, embeddings, manifest)"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("products", .artifact, doc: "products table (products.jsonl) for titles, types, brands, prices"),
