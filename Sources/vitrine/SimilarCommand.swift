@@ -62,9 +62,10 @@ struct SimilarCommand: AsyncParsableCommand {
         }
         if format.json { printJSON(answers); return }
         if answers.isEmpty { say("No neighbours."); return }
-        var table = TextTable(header: ["#", "id", "distance", "type", "title"])
+        var table = TextTable(header: ["#", "id", "distance", "type", "brand", "title"])
         for a in answers {
-            table.rows.append([String(a.rank), a.id, String(format: "%.4f", a.distance), a.type ?? "", String(a.title.prefix(70))])
+            table.rows.append([String(a.rank), a.id, String(format: "%.4f", a.distance), a.type ?? "", String((a.brand ?? "").prefix(24)),
+                               String(a.title.prefix(70))])
         }
         say(table.render())
     }
@@ -98,7 +99,15 @@ struct SimilarCommand: AsyncParsableCommand {
         }
         let embedder = try ModelEmbedder(modelDirectory: model, threads: threads)
         let query = try VisualQuery(embeddings: try EmbeddingSet.load(from: embeddings), products: try catalog.products())
-        return try query.similar(imageData: bytes, k: k) { try embedder.embed(imageData: $0) }.map {
+        let vector: [Float]
+        do { vector = try embedder.embed(imageData: bytes) } catch {
+            throw UsageFailure(message: "cannot use \(photo.path) as a query photo: \(error)")
+        }
+        guard vector.count == query.dimension else {
+            throw UsageFailure(message: "the model behind '\(pub.entry.stage)' gives \(vector.count)-d embeddings but the index holds " +
+                               "\(query.dimension)-d ones: run the pipeline again so that both come from one model")
+        }
+        return try query.similar(embedding: vector, k: k).map {
             Answer(rank: $0.rank, id: $0.id, title: $0.title, type: $0.productType, brand: $0.brand, distance: $0.distance)
         }
     }

@@ -86,6 +86,14 @@ import TestSupport
         #expect(added.code == 0, "\(added.err)")
         let removed = try CLI.run(["similar", "--id", "10012", "--pipeline", "p.yaml"], in: dir)
         #expect(removed.code == 2, "\(removed.out)")
+        // A photo query embeds with the run's model: the product's own photo comes first, at distance 0.
+        let photo = CLI.root.appendingPathComponent("data/demo/images/10041.jpg").path
+        let byPhoto = try CLI.run(["similar", "--image", photo, "--json", "-k", "3", "--pipeline", "p.yaml"], in: dir)
+        #expect(byPhoto.code == 0, "\(byPhoto.err)")
+        let first = (try? JSONSerialization.jsonObject(with: Data(byPhoto.out.utf8)) as? [[String: Any]])??.first
+        #expect(first?["id"] as? String == "10041" && (first?["distance"] as? Double ?? 1) < 1e-3, "\(byPhoto.out)")
+        let notAPhoto = try CLI.run(["similar", "--image", dir.appendingPathComponent("catalog.csv").path, "--pipeline", "p.yaml"], in: dir)
+        #expect(notAPhoto.code == 2 && notAPhoto.err.contains("cannot use"), "\(notAPhoto.err)")
         let live = try CLI.run(["publish", "--pipeline", "p.yaml"], in: dir)
         #expect(live.out.contains("17 embeddings") && live.out.contains("run 2"), "\(live.out)")
     }

@@ -106,7 +106,7 @@ import TestSupport
         let noState = try CLI.run(["similar", "--id", "p1"], in: empty)
         #expect(noState.code == 2 && noState.err.contains("run a pipeline first"), "\(noState.err)")
         let badImage = try CLI.run(["similar", "--image", "missing.jpg", "--pipeline", "p.yaml"], in: dir)
-        #expect(badImage.code != 0 && !badImage.err.isEmpty)
+        #expect(badImage.code == 2 && !badImage.err.isEmpty, "\(badImage.err)")
     }
 
     @Test func everyRunWritesAReportAndReportRewritesIt() throws {
