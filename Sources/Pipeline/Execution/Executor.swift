@@ -46,7 +46,9 @@ public final class Executor: @unchecked Sendable {
                 out.append((stage, .excluded)); continue
             }
             if let blocked = stage.needs.first(where: { resolved[$0] == nil }) {
-                out.append((stage, .willRun(sel.contains(blocked) ? "upstream '\(blocked)' will run" : "upstream '\(blocked)' has no outputs yet")))
+                let ranBefore = try store.latestSucceeded(stage: stage.name, fingerprint: nil) != nil
+                out.append((stage, .willRun(!ranBefore ? "never run"
+                    : sel.contains(blocked) ? "upstream '\(blocked)' will run" : "upstream '\(blocked)' has no outputs yet")))
                 continue
             }
             let state = try check(stage, upstream: resolved)
