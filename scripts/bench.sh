@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark side by side with its peer, as recorded in BENCHMARKS.md.
 #
-#   scripts/bench.sh [AREA...]      AREA: text fetch imaging nn search checkpoints runner (default: all)
+#   scripts/bench.sh [AREA...]      AREA: text fetch e2e imaging nn search checkpoints runner (default: all)
 #   scripts/bench.sh --setup        only create .bench/venv and install the peers
 #
 # Steps: `swift build -c release` (every product: vitrine and the bench-* executables); a venv at
@@ -24,7 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-ALL_AREAS=(text fetch imaging nn search runner checkpoints)   # checkpoints last: it builds the tests
+ALL_AREAS=(text fetch e2e imaging nn search runner checkpoints)   # checkpoints last: it builds the tests
 SCRATCH=${BENCH_SCRATCH_PATH:-.build}
 case $SCRATCH in /*) ;; *) SCRATCH=$ROOT/$SCRATCH ;; esac
 BIN=$SCRATCH/release
@@ -51,7 +51,7 @@ for arg in "$@"; do
     case $arg in
         -h|--help) usage; exit 0 ;;
         --setup) SETUP_ONLY=1 ;;
-        text|fetch|imaging|nn|search|checkpoints|runner) AREAS+=("$arg") ;;
+        text|fetch|e2e|imaging|nn|search|checkpoints|runner) AREAS+=("$arg") ;;
         *) usage >&2; die "unknown area '$arg' (areas: ${ALL_AREAS[*]})" ;;
     esac
 done
@@ -127,6 +127,7 @@ setup_peers() {
         case $a in
             text)    peer scikit-learn sklearn scikit-learn numpy || true ;;
             fetch)   peer img2dataset img2dataset img2dataset || true; ensure_nginx || true ;;
+            e2e)     peer img2dataset img2dataset img2dataset || true; ensure_nginx || true ;;
             imaging) peer Pillow PIL Pillow || true; peer OpenCV cv2 opencv-python-headless || true ;;
             nn)      peer_torch || true ;;
             search)  peer numpy numpy numpy || true; peer FAISS faiss faiss-cpu || true ;;
@@ -186,6 +187,14 @@ m.BENCH = pathlib.Path(sys.argv[1])
 sys.argv = ["bench/fetch/run.py"] + sys.argv[2:]
 m.main()
 PY
+}
+
+area_e2e() {
+    have_py img2dataset || { note "e2e: img2dataset missing"; return $SKIP; }
+    command -v nginx >/dev/null 2>&1 || { note "e2e: nginx missing"; return $SKIP; }
+    [ -d ../shared/data/myntra-products-2k/images ] || { note "e2e: no ../shared/data/myntra-products-2k/images"; return $SKIP; }
+    # `vitrine run` (catalog.load -> images.download -> images.prepare, 128 px pad) vs img2dataset (128 px, border).
+    "$PY" bench/e2e/run.py --reps "$(reps 3)" --vitrine "$BIN/vitrine"
 }
 
 area_imaging() {
@@ -249,6 +258,7 @@ describe() {
     case $1 in
         text)        echo "TF-IDF top-10 for 17,593 titles: bench-text vs scikit-learn" ;;
         fetch)       echo "download 10,000 JPEGs from loopback nginx: bench-fetch vs img2dataset" ;;
+        e2e)         echo "download + prepare (128 px) 10,000 JPEGs from loopback nginx: vitrine run vs img2dataset" ;;
         imaging)     echo "JPEG decode + fit to 128 px, 2 workers: bench-imaging vs Pillow / OpenCV" ;;
         nn)          echo "CNN training/inference images/s: bench-nn vs PyTorch CPU" ;;
         search)      echo "exact all-pairs top-10, 20,000 x 1,280: bench-search vs FAISS / numpy" ;;

@@ -120,7 +120,10 @@ def write_inputs(folder, urls, labels, concurrency):
 def timed(cmd, log):
     """fetch.measure around `/usr/bin/time -v`; the tool's stdout+stderr go to `log` (never a pipe that fills)."""
     tv = log.with_suffix(".time")
-    wrapped = [TIME, "-v", "-o", str(tv), "sh", "-c", 'log=$1; shift; exec "$@" >"$log" 2>&1', "sh", str(log)] + cmd
+    tv.unlink(missing_ok=True)
+    wrapped = ["sh", "-c", 'log=$1; shift; exec "$@" >"$log" 2>&1', "sh", str(log)] + cmd
+    if os.access(TIME, os.X_OK):  # GNU time (Debian package `time`); without it only the tree sum is reported
+        wrapped = [TIME, "-v", "-o", str(tv)] + wrapped
     r = fetch.measure(wrapped)
     text = tv.read_text() if tv.exists() else ""
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
