@@ -30,7 +30,10 @@ import TestSupport
         let set = ["--set", "image_server=\(server.url("/"))", "--set", "catalog=\(CLI.root.path)/data/demo/products.csv",
                    "--log-format", "plain", "--threads", "2"]
 
+        let cleanStart = Date()
         let clean = try CLI.run(["run", "demo.yaml", "--state", "clean"] + set, in: dir)
+        // Kill delays scale with this machine's speed, so that 20 kills fit in one pipeline's worth of work.
+        let span = max(0.2, Date().timeIntervalSince(cleanStart) / 20)
         #expect(clean.code == 0, "\(clean.err)")
         let reference = try outputs(dir.appendingPathComponent("clean"))
         #expect(reference.keys.contains("embed/embeddings.npy") && reference.keys.contains("train/model/weights.safetensors"))
@@ -48,7 +51,7 @@ import TestSupport
             // Kill a random moment into the first stage this attempt starts, or (15 rounds in 100) into the
             // second, so that stages longer than the kill delay still complete and the kills move on (up to 40
             // attempts for 20 kills: an attempt that finishes the run ends the drill).
-            let k = generator.nextDouble() < 0.85 ? 1 : 2, delay = 0.05 + 0.9 * generator.nextDouble()
+            let k = generator.nextDouble() < 0.85 ? 1 : 2, delay = 0.02 + span * generator.nextDouble()
             while p.isRunning, (((try? String(contentsOf: log, encoding: .utf8)) ?? "").components(separatedBy: "] started ").count - 1) < k {
                 Thread.sleep(forTimeInterval: 0.02)
             }
