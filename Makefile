@@ -58,4 +58,4 @@ report-check: run
 	@bash scripts/report-check.sh
 
 clean:
-	rm -rf .build pipelines/.vitrine
+	rm -rf .build pipelines/.vitrine pipelines/index
