@@ -21,7 +21,7 @@ Outputs of every stage:     pipelines/.vitrine/out/<stage>/   (vitrine show --pi
 Published catalog index:    pipelines/index/demo.sqlite
 Try a query:                $bin similar --pipeline pipelines/demo.yaml --id 10000
                             $bin similar --pipeline pipelines/demo.yaml --image data/demo/images/10017.jpg
-                            $bin similar --pipeline pipelines/demo.yaml --text "blue denim jeans" --method tfidf
+                            $bin similar --pipeline pipelines/demo.yaml --text "blue jeans" --method tfidf
 MSG
 fi
 exit $code
