@@ -16,3 +16,4 @@ echo; echo "Classification (test split), one column per backbone:"
 "$bin" metrics --pipeline pipelines/backbones.yaml --stage evaluate
 echo; echo "Retrieval quality of each backbone's index (precision@10 by product type):"
 "$bin" metrics --pipeline pipelines/backbones.yaml --stage publish
+echo; echo "Report with one line per backbone in every chart: pipelines/.vitrine/out/comparison/report.html"
