@@ -12,6 +12,16 @@ import TestSupport
         #expect(r.out.contains("75 another run holds"))
     }
 
+    @Test func everyShippedPipelineValidates() throws {
+        let folder = CLI.root.appendingPathComponent("pipelines")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files == ["backbones.yaml", "catalog.yaml", "demo.yaml"])
+        for f in files {
+            let r = try CLI.run(["dag", "pipelines/\(f)"], in: CLI.root)
+            #expect(r.code == 0 && r.out.contains("flowchart"), "\(f): \(r.err)")
+        }
+    }
+
     @Test func usageErrorsExit2() throws {
         let r = try CLI.run(["run", "--no-such-flag"], in: CLI.root)
         #expect(r.code == 2, "\(r.err)")
