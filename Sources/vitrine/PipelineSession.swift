@@ -12,7 +12,13 @@ struct PipelineSession {
 
     /// Runs (or resumes) and exits.
     func execute(resume: Bool) async -> Never {
-        let spec = loadPipeline(options.pipeline, overrides: options.overrides)
+        var overrides = options.overrides
+        if resume, overrides.isEmpty, let recorded = recordedOverrides(), !recorded.isEmpty {
+            // The run being resumed was started with --set values: resuming without them would change fingerprints.
+            FileHandle.standardError.write(Data("vitrine: resuming with the run's --set \(recorded.joined(separator: " --set "))\n".utf8))
+            overrides = recorded
+        }
+        let spec = loadPipeline(options.pipeline, overrides: overrides)
         // Debian's OpenBLAS picks slow generic kernels on some virtual CPUs: a pipeline with a stage that
         // uses BLAS re-executes once with the right ones (others skip the cost of a second process start).
         if spec.stages.contains(where: { BuiltinStages.usingBLAS.contains($0.typeName) }) { BLAS.reexecWithTunedKernelsIfNeeded() }
@@ -72,6 +78,7 @@ struct PipelineSession {
                 var p = provenance.objectValue ?? [:]
                 p["params"] = .object(spec.params)
                 p["command"] = .string(command)
+                p["overrides"] = .array(options.overrides.map { .string($0) })
                 runID = try store.createRun(pipelinePath: spec.file.path, provenance: .object(p), startedAt: Date().timeIntervalSince1970)
             }
         } catch { fail("\(error)", code: 1) }
@@ -102,6 +109,17 @@ struct PipelineSession {
             FileHandle.standardError.write(Data("  next: fix the cause, then `vitrine resume \(options.pipeline)` (only unfinished work is redone)\n".utf8))
             exit(1)
         }
+    }
+
+    /// The `--set` values of the latest run of this pipeline file, as recorded when it started.
+    func recordedOverrides() -> [String]? {
+        let file = URL(fileURLWithPath: options.pipeline).standardizedFileURL
+        let dir = options.state.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? file.deletingLastPathComponent().appendingPathComponent(".vitrine")
+        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("state.sqlite").path),
+              let store = try? SQLiteStore(stateDirectory: dir),
+              let run = (try? store.runs(limit: 1000))?.first(where: { URL(fileURLWithPath: $0.pipelinePath).standardizedFileURL.path == file.path })
+        else { return nil }
+        return run.provenance.objectValue?["overrides"]?.arrayValue?.compactMap(\.stringValue)
     }
 
     /// Tells the user where the outputs are.

@@ -125,6 +125,24 @@ import TestSupport
         #expect(show.out.contains("\"cancelled\"") && !show.out.contains("\"running\""), "\(show.out)")
     }
 
+    @Test func resumeReusesTheRunsSetValues() throws {
+        let dir = try TempDir.make("cli-set")
+        try Data("""
+        params: { n: 1 }
+        stages:
+          a: { run: 'echo ${params.n} > $VITRINE_OUT/a.txt', outputs: [a.txt] }
+          b: { run: 'test -f ok.flag && cat $VITRINE_IN_0 > $VITRINE_OUT/b.txt', inputs: [a.a.txt], outputs: [b.txt] }
+        """.utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        let failed = try CLI.run(["run", "p.yaml", "--set", "n=2", "--log-format", "plain"], in: dir)
+        #expect(failed.code == 1, "\(failed.err)")
+        try Data().write(to: dir.appendingPathComponent("ok.flag"))
+        let resumed = try CLI.run(["resume", "p.yaml", "--log-format", "json"], in: dir)
+        #expect(resumed.code == 0, "\(resumed.err)")
+        #expect(resumed.err.contains("resuming with the run's --set n=2"), "\(resumed.err)")
+        #expect(resumed.err.contains("\"stage\":\"a\"") && resumed.err.contains("stage_skipped"), "a is not redone: \(resumed.err)")
+        #expect(try String(contentsOf: dir.appendingPathComponent(".vitrine/out/b/b.txt"), encoding: .utf8) == "2\n")
+    }
+
     @Test func dagPrintsMermaidAndDot() throws {
         let dir = try TempDir.make("cli")
         try Data("stages:\n  a: { run: 'true' }\n  b: { run: 'true', needs: [a] }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
