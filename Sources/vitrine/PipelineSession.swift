@@ -106,7 +106,8 @@ struct PipelineSession {
                 FileHandle.standardError.write(Data("vitrine: stage '\(stage)' failed: \(error)\n".utf8))
                 FileHandle.standardError.write(Data("  log: \(layout.logs.path)/\(runID)/\(stage).log\n".utf8))
             }
-            FileHandle.standardError.write(Data("  next: fix the cause, then `vitrine resume \(options.pipeline)` (only unfinished work is redone)\n".utf8))
+            let stateFlag = options.state.map { " --state \($0)" } ?? ""
+            FileHandle.standardError.write(Data("  next: fix the cause, then `vitrine resume \(options.pipeline)\(stateFlag)` (only unfinished work is redone)\n".utf8))
             exit(1)
         }
     }
