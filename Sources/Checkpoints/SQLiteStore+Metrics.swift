@@ -47,3 +47,12 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// Every blob hash an item journal record points at, across all namespaces (what `gc --blobs` must keep).
+    public func journalOutputHashes() throws -> Set<String> {
+        try read("read journal output hashes") { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT output_hash FROM items WHERE output_hash IS NOT NULL"))
+        }
+    }
+}

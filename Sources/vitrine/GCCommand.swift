@@ -11,6 +11,8 @@ struct GCCommand: AsyncParsableCommand {
     @OptionGroup var stateOptions: StateOptions
     @Option(name: .long, help: "Also keep every output of the last N runs.") var keep = 0
     @Flag(name: .long, help: "Only print what would be removed.") var dryRun = false
+    @Flag(name: .long, help: "Also delete blobs (images, thumbnails, training checkpoints) that no item journal and no kept output refers to.")
+    var blobs = false
 
     func run() async throws {
         let (store, layout) = stateOptions.openExisting()
@@ -54,8 +56,41 @@ struct GCCommand: AsyncParsableCommand {
                 if !dryRun { try? FileManager.default.removeItem(at: d) }
             }
             if !dryRun { try store.deleteExecutions(doomed.map(\.executionID)) }
+            if blobs {
+                let (count, freed) = try collectBlobs(store: store, layout: layout, keptFolders: kept)
+                bytes += freed
+                say("\(dryRun ? "Would remove" : "Removed") \(count) unreferenced blobs.")
+            }
             say("\(dryRun ? "Would free" : "Freed") \(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file)) in \(doomed.count + orphans.count) folders; kept \(kept.count).")
         } catch { fail("\(error)", code: 1) }
+    }
+
+    /// Deletes (or, with --dry-run, lists) blobs that no journal record, pending spill record or kept output
+    /// table refers to; returns how many and their bytes. The state lock is held, so nothing is writing blobs.
+    func collectBlobs(store: SQLiteStore, layout: StateLayout, keptFolders: Set<String>) throws -> (Int, Int64) {
+        var keep = try store.journalOutputHashes()
+        let spills = layout.root.appendingPathComponent("journal-spill")
+        for file in (try? FileManager.default.contentsOfDirectory(at: spills, includingPropertiesForKeys: nil)) ?? [] {
+            for r in JournalSpill(file: file).records() { if let h = r.outputHash { keep.insert(h) } }
+        }
+        // Image tables of kept executions (images.jsonl of images.download) name the blobs later stages read.
+        for folder in keptFolders {
+            let table = layout.absolute(folder).appendingPathComponent("images.jsonl")
+            guard let text = try? String(contentsOf: table, encoding: .utf8) else { continue }
+            for part in text.components(separatedBy: "\"sha256\":\"").dropFirst() { keep.insert(String(part.prefix(64))) }
+        }
+        var count = 0
+        var bytes: Int64 = 0
+        for prefix in (try? FileManager.default.contentsOfDirectory(at: layout.blobs, includingPropertiesForKeys: nil)) ?? [] {
+            for blob in (try? FileManager.default.contentsOfDirectory(at: prefix, includingPropertiesForKeys: [.fileSizeKey])) ?? [] {
+                let name = blob.lastPathComponent
+                guard name.count == 64, !keep.contains(name) else { continue }
+                count += 1
+                bytes += Int64((try? blob.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0)
+                if dryRun { say("would remove blob \(name)") } else { try? FileManager.default.removeItem(at: blob) }
+            }
+        }
+        return (count, bytes)
     }
 
     /// Total bytes of the files under a folder.

@@ -106,6 +106,40 @@ import TestSupport
         #expect(again.err.contains("stage_skipped") && !again.err.contains("stage_started"), "b's outputs survived: \(again.err)")
     }
 
+    @Test func gcBlobsRemovesOnlyUnreferencedBlobs() throws {
+        let server = LoopbackHTTPServer(folder: CLI.root.appendingPathComponent("data/demo"))
+        try server.start()
+        defer { server.stop() }
+        let dir = try TempDir.make("cli-gc-blobs")
+        try Data("id,image\n10000,images/10000.jpg\n10001,images/10001.jpg\n10002,images/10002.jpg\n".utf8)
+            .write(to: dir.appendingPathComponent("c.csv"))
+        try Data("""
+        stages:
+          load: { uses: catalog.load, with: { path: c.csv, format: csv, id_column: id } }
+          download: { uses: images.download, with: { input: load.products, id_column: id, url_column: image, url_prefix: "\(server.url("/"))", allow_loopback: true } }
+        """.utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        #expect(try CLI.run(["run", "p.yaml"], in: dir).code == 0)
+        let blobs = dir.appendingPathComponent(".vitrine/blobs")
+        func stored() -> [String] {
+            ((FileManager.default.enumerator(atPath: blobs.path)?.allObjects as? [String]) ?? []).filter { $0.count == 67 }.sorted()
+        }
+        let images = stored()
+        #expect(images.count == 3)
+        let orphan = String(repeating: "ab", count: 32)
+        try FileManager.default.createDirectory(at: blobs.appendingPathComponent("ab"), withIntermediateDirectories: true)
+        try Data("old checkpoint".utf8).write(to: blobs.appendingPathComponent("ab/\(orphan)"))
+
+        let dry = try CLI.run(["gc", "--blobs", "--dry-run", "--pipeline", "p.yaml"], in: dir)
+        #expect(dry.out.contains("would remove blob \(orphan)") && dry.out.contains("Would remove 1 unreferenced blobs"), "\(dry.out)")
+        #expect(stored().count == 4)
+        let gc = try CLI.run(["gc", "--blobs", "--pipeline", "p.yaml"], in: dir)
+        #expect(gc.code == 0 && gc.out.contains("Removed 1 unreferenced blobs"), "\(gc.out) \(gc.err)")
+        #expect(stored() == images, "every downloaded image is kept")
+        server.resetCounts()
+        let again = try CLI.run(["run", "p.yaml", "--force", "download"], in: dir)
+        #expect(again.code == 0 && server.totalRequests == 0, "a forced download finds every image still stored: \(server.totalRequests) requests")
+    }
+
     @Test func aRunKilledBeforeTheNextOneIsMarkedInterrupted() throws {
         let dir = try TempDir.make("cli-dead")
         try Data("stages:\n  slow: { run: 'sleep 5' }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
