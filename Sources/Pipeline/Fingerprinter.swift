@@ -35,7 +35,7 @@ public struct FingerprintMaterial: Sendable, Hashable, Codable {
         if old.type != type { out.append("stage type changed (\(old.type) → \(type))") }
         if old.version != version { out.append("implementation version changed (\(old.version) → \(version))") }
         if old.runner != runner { out.append("runner format changed (\(old.runner) → \(runner))") }
-        for k in Set(old.params.keys).union(params.keys).sorted() where old.params[k] != params[k] {
+        for k in Set(old.params.keys).union(params.keys).sorted() where old.params[k]?.canonical != params[k]?.canonical {
             out.append("param '\(k)' changed (\(old.params[k]?.canonical ?? "unset") → \(params[k]?.canonical ?? "unset"))")
         }
         for k in Set(old.inputs.keys).union(inputs.keys).sorted() where old.inputs[k] != inputs[k] {

@@ -56,7 +56,18 @@ extension StageExpander {
                     if ps.required {
                         throw PipelineError("stage '\(spec.name)': missing required parameter '\(ps.name)' (\(ps.kind)) — \(ps.doc)", at: spec.location)
                     }
-                    if let d = ps.defaultValue { values[ps.name] = d }
+                    if let d = ps.defaultValue {
+                        values[ps.name] = d
+                        // A default output path is written too: two stages left on the same default collide.
+                        if ps.kind == .outputPath {
+                            let path = d.description
+                            if let other = outputPathOwner[path] {
+                                throw PipelineError("stages '\(other)' and '\(spec.name)' both write '\(path)' ('\(ps.name)' left at its default: set it)", at: spec.location)
+                            }
+                            outputPathOwner[path] = spec.name
+                            spec.outputPaths.append(path)
+                        }
+                    }
                 }
                 spec.body = .builtin(type: typeName, parameters: values)
             case .shell:

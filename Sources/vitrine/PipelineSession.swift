@@ -103,7 +103,8 @@ struct PipelineSession {
         default:
             if let report { FileHandle.standardError.write(Data("  run report: \(report)\n".utf8)) }
             for (stage, error) in outcome.failed.sorted(by: { $0.key < $1.key }) {
-                FileHandle.standardError.write(Data("vitrine: stage '\(stage)' failed: \(error)\n".utf8))
+                let text = error.hasPrefix("stage '\(stage)'") ? error : "stage '\(stage)' failed: \(error)"
+                FileHandle.standardError.write(Data("vitrine: \(text)\n".utf8))
                 FileHandle.standardError.write(Data("  log: \(layout.logs.path)/\(runID)/\(stage).log\n".utf8))
             }
             let stateFlag = options.state.map { " --state \($0)" } ?? ""

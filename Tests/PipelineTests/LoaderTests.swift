@@ -128,6 +128,21 @@ import Testing
             #expect(e.message.contains("both write 'idx.sqlite'"))
             #expect(e.location?.line == 3)
         }
+        struct DefaultPublish: Stage {
+            static let typeName = "test.default_publish"; static let version = 1; static let summary = ""
+            static let parameters = [ParameterSpec("path", .outputPath, default: .string("index/live.sqlite"), doc: "")]
+            static let outputs: [OutputSpec] = []
+            init(parameters: StageParameters) throws {}
+            func run(in context: StageContext) async throws {}
+        }
+        let defaults = "stages:\n  a: { uses: test.default_publish }\n  b: { uses: test.default_publish }\n"
+        do { _ = try load(defaults, registry: StageRegistry([DefaultPublish.self])); Issue.record("accepted two default paths") } catch let e as PipelineError {
+            #expect(e.message.contains("both write 'index/live.sqlite'") && e.message.contains("left at its default"), "\(e.message)")
+        }
+        #expect(throws: Never.self) {
+            _ = try load("stages:\n  a: { uses: test.default_publish }\n  b: { uses: test.default_publish, with: { path: other.sqlite } }\n",
+                         registry: StageRegistry([DefaultPublish.self]))
+        }
     }
 
     @Test func durations() {

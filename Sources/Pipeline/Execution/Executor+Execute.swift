@@ -47,6 +47,8 @@ extension Executor {
                     message += " — No space left on device? the state directory's filesystem had \(free / 1024) KiB free when the stage failed; free space, then resume"
                 }
                 try? store.failExecution(execID, status: cancelled ? .cancelled : .failed, error: message, finishedAt: Date().timeIntervalSince1970)
+                // The error also ends the stage's log, so the log named in the failure message always exists and says why.
+                Self.appendLine("\(ISO8601DateFormatter().string(from: Date())) ERROR \(message)", to: logFile)
                 let retry = !cancelled && attempt <= stage.retries
                 reporter.event(.stageFailed(stage: stage.name, error: message, willRetry: retry, logFile: layout.relative(logFile)))
                 guard retry else { throw cancelled ? StageError.cancelled(stage: stage.name) : error }
@@ -54,6 +56,15 @@ extension Executor {
                 attempt += 1
             }
         }
+    }
+
+    /// Appends one line to a log file (created when missing); best effort.
+    static func appendLine(_ line: String, to file: URL) {
+        let fd = open(file.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
 
     /// Below this much free space at a failure, the message says the disk was full.
