@@ -56,7 +56,7 @@ import TestSupport
         p.waitUntilExit()
         let text = try String(contentsOf: log, encoding: .utf8)
         #expect(p.terminationStatus == 1, "\(text)")
-        #expect(text.contains("stage 'download' failed"), "the failing stage is named: \(text)")
+        #expect(text.contains("vitrine: stage 'download'") && text.contains("failed"), "the failing stage is named: \(text)")
         #expect(text.contains("vitrine resume"), "says what to run next")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(".vitrine/out/count").path), "nothing downstream ran")
 
