@@ -57,6 +57,7 @@ struct MetricsCommand: AsyncParsableCommand {
     }
 
     func printDiff(store: any PipelineStore) throws {
+        for id in diff where try store.run(id) == nil { fail("no run \(id) in this state directory (see vitrine runs)", code: 2) }
         let a = try store.metrics(runID: diff[0]), b = try store.metrics(runID: diff[1])
         func finals(_ m: [MetricRecord]) -> [String: Double] {
             var out: [String: (Int, Double)] = [:]

@@ -177,6 +177,14 @@ import TestSupport
         #expect(try String(contentsOf: dir.appendingPathComponent(".vitrine/out/b/b.txt"), encoding: .utf8) == "2\n")
     }
 
+    @Test func metricsDiffOfAnUnknownRunExits2() throws {
+        let dir = try TempDir.make("cli-diff")
+        try Data("stages:\n  a: { run: 'true' }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        #expect(try CLI.run(["run", "p.yaml"], in: dir).code == 0)
+        let r = try CLI.run(["metrics", "--diff", "1", "9", "--pipeline", "p.yaml"], in: dir)
+        #expect(r.code == 2 && r.err.contains("no run 9"), "\(r.err)")
+    }
+
     @Test func dagPrintsMermaidAndDot() throws {
         let dir = try TempDir.make("cli")
         try Data("stages:\n  a: { run: 'true' }\n  b: { run: 'true', needs: [a] }\n".utf8).write(to: dir.appendingPathComponent("p.yaml"))
