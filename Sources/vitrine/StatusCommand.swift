@@ -45,7 +45,12 @@ struct StatusCommand: AsyncParsableCommand {
         } catch { fail("\(error)", code: 1) }
         if format.json { printJSON(rows); return }
         var t = TextTable(header: ["STAGE", "TYPE", "STATE", "WHY"])
-        for r in rows { t.rows.append([r.stage, r.type, r.state, r.reason ?? r.lastError.map { String($0.prefix(100)) } ?? ""]) }
+        // A failed or interrupted stage shows its error (what on-call needs first); others why they will run.
+        for r in rows {
+            let failed = r.state == "failed" || r.state == "interrupted"
+            let why = failed ? (r.lastError ?? r.reason) : (r.reason ?? r.lastError)
+            t.rows.append([r.stage, r.type, r.state, String((why ?? "").split(separator: "\n").first ?? "").prefix(100).description])
+        }
         say(t.render())
     }
 }

@@ -45,6 +45,8 @@ import TestSupport
         #expect(r.err.contains("vitrine resume"), "says what to run next")
         let s = try CLI.run(["status", "p.yaml", "--json"], in: dir)
         #expect(s.out.contains("\"state\" : \"failed\""), "\(s.out)")
+        let table = try CLI.run(["status", "p.yaml"], in: dir)
+        #expect(table.out.contains("failed") && table.out.contains("exited with code 4"), "the table shows the error: \(table.out)")
     }
 
     @Test func nothingToDoExits0AndDryRunExplains() throws {
