@@ -40,7 +40,7 @@ struct ExecutionLookup {
     /// The newest committed execution of stage type `type` (and stage `name`, when given), newest run first.
     func latest(type: String, name: String? = nil, runs: Int = 200) throws -> Found? {
         for run in try store.runs(limit: runs) {
-            if let pipeline, URL(fileURLWithPath: run.pipelinePath).standardizedFileURL.path != pipeline.standardizedFileURL.path { continue }
+            if let pipeline, !run.isRun(of: pipeline) { continue }
             let hits = try committed(runID: run.id).filter { $0.entry.stageType == type && (name == nil || $0.entry.stage == name) }
             if let last = hits.last { return last }
         }
@@ -68,5 +68,19 @@ struct ExecutionLookup {
     func input(_ name: String, of found: Found) throws -> URL? {
         guard let ref = parameters(of: found)[name]?.stringValue else { return nil }
         return try artifact(ref, runID: found.run.id)
+    }
+}
+
+extension RunRecord {
+    /// Whether this run was of the pipeline file at `pipeline` (pipelines in one folder share a state directory).
+    func isRun(of pipeline: URL) -> Bool {
+        URL(fileURLWithPath: pipelinePath).standardizedFileURL.path == pipeline.standardizedFileURL.path
+    }
+}
+
+extension SQLiteStore {
+    /// The latest run of `pipeline` (of any pipeline when nil) among the newest `limit` runs.
+    func latestRun(of pipeline: URL?, limit: Int = 1000) throws -> RunRecord? {
+        try runs(limit: limit).first { run in pipeline.map(run.isRun(of:)) ?? true }
     }
 }

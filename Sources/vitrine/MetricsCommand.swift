@@ -27,9 +27,7 @@ struct MetricsCommand: AsyncParsableCommand {
             if let stage { records = records.filter { $0.stage == stage || $0.stage.hasPrefix(stage + "@") } }
             if let pipeline = stateOptions.pipelineURL {
                 // Pipelines in one folder share the state directory: keep this pipeline's runs only.
-                let mine = Set(try store.runs(limit: Int.max / 2).filter {
-                    URL(fileURLWithPath: $0.pipelinePath).standardizedFileURL.path == pipeline.path
-                }.map(\.id))
+                let mine = Set(try store.runs(limit: Int.max / 2).filter { $0.isRun(of: pipeline) }.map(\.id))
                 records = records.filter { mine.contains($0.runID) }
             }
             if format.json { printJSON(records); return }

@@ -65,8 +65,7 @@ struct PipelineSession {
         do {
             if resume {
                 // The latest run of this pipeline file (pipelines in one folder share a state directory).
-                let mine = try store.runs(limit: 1000).first { URL(fileURLWithPath: $0.pipelinePath).standardizedFileURL.path == spec.file.path }
-                guard let r = mine, r.status != .succeeded else {
+                guard let r = try store.latestRun(of: spec.file), r.status != .succeeded else {
                     say("Nothing to resume: the latest run of \(spec.file.lastPathComponent) finished successfully (or there is none).")
                     exit(0)
                 }
@@ -119,7 +118,7 @@ struct PipelineSession {
         let dir = options.state.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? file.deletingLastPathComponent().appendingPathComponent(".vitrine")
         guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("state.sqlite").path),
               let store = try? SQLiteStore(stateDirectory: dir),
-              let run = (try? store.runs(limit: 1000))?.first(where: { URL(fileURLWithPath: $0.pipelinePath).standardizedFileURL.path == file.path })
+              let run = try? store.latestRun(of: file)
         else { return nil }
         return run.provenance.objectValue?["overrides"]?.arrayValue?.compactMap(\.stringValue)
     }

@@ -16,10 +16,7 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         let (store, layout) = stateOptions.openExisting()
         do {
-            let latest = try store.runs(limit: 200).first { r in
-                stateOptions.pipelineURL.map { URL(fileURLWithPath: r.pipelinePath).standardizedFileURL.path == $0.path } ?? true
-            }
-            guard let record = try run != nil ? store.run(run!) : latest else {
+            guard let record = try run != nil ? store.run(run!) : store.latestRun(of: stateOptions.pipelineURL) else {
                 fail(run.map { "no run \($0) in \(layout.root.path) (see vitrine runs)" } ?? "no runs yet in \(layout.root.path)", code: 2)
             }
             let spec = try? PipelineLoader(registry: BuiltinStages.registry).load(URL(fileURLWithPath: record.pipelinePath))
