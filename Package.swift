@@ -16,12 +16,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // C bridges: headers only, plus one small shim that keeps setjmp in C.
+        // C bridges: headers only, plus two small shims: one keeps libjpeg/libpng's setjmp in C, one loads
+        // OpenBLAS on first use.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CImageShim", dependencies: ["CJPEG", "CPNG"], path: "Sources/CImageShim"),
+        .target(name: "CBLASLoader", dependencies: ["CBLAS"], path: "Sources/CBLASLoader"),
 
         // Domain modules: plain values in, plain values out; no knowledge of the runner.
         .target(name: "Randomness"),
@@ -29,8 +31,8 @@ let package = Package(
         .target(name: "TextSimilarity", dependencies: ["Catalog"]),
         .target(name: "ImageFetch", dependencies: ["CCurl", "Randomness", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Imaging", dependencies: ["CImageShim", "CJPEG", "CPNG"]),
-        .target(name: "NeuralNet", dependencies: ["CBLAS", "Randomness"]),
-        .target(name: "VectorSearch", dependencies: ["CBLAS"]),
+        .target(name: "NeuralNet", dependencies: ["CBLAS", "CBLASLoader", "Randomness"]),
+        .target(name: "VectorSearch", dependencies: ["CBLAS", "CBLASLoader"]),
         .target(name: "Report"),
 
         // The runner.

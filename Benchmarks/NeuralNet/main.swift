@@ -25,7 +25,7 @@ func peakMiB() -> Double {
     return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
-BLAS.reexecWithTunedKernelsIfNeeded()   // see BLAS+Core.swift: this VM's CPU is misdetected as Prescott
+BLAS.load()   // see BLAS+Core.swift: picks the kernel family before OpenBLAS reads it
 let mode = CommandLine.arguments.dropFirst().first ?? "train"
 let threads = Int(option("threads", "2")) ?? 2
 BLAS.setThreads(threads)

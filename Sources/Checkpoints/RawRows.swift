@@ -19,6 +19,11 @@ struct RawRow {
         let n = Int(sqlite3_column_bytes(statement, i))
         return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
     }
+    /// Calls `body` with column `i`'s UTF-8 bytes (empty for NULL), valid only during the call.
+    func withText<T>(_ i: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        guard let p = sqlite3_column_text(statement, i) else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return body(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(statement, i))))
+    }
     /// Column `i` as text, nil for NULL.
     func optionalText(_ i: Int32) -> String? { isNull(i) ? nil : text(i) }
     /// Column `i` as an integer, nil for NULL.

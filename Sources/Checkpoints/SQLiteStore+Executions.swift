@@ -5,7 +5,7 @@ import Pipeline
 extension SQLiteStore {
     static let executionColumns = """
         SELECT id, run_id, stage, stage_type, fingerprint, status, attempt, started_at, finished_at, error,
-               output_directory, summary, reason FROM executions
+               output_directory, summary, reason, output_hashes FROM executions
         """
 
     /// Inserts a running execution row and returns its id.
@@ -42,9 +42,12 @@ extension SQLiteStore {
             }
             let runID: Int64 = owner[0]
             let stage: String = owner[1]
+            let hashes = Fingerprinter.outputHashes(artifacts, executionDirectory: outputDirectory)
             try db.execute(sql: """
-                UPDATE executions SET status = ?, output_directory = ?, summary = ?, finished_at = ?, error = NULL WHERE id = ?
-                """, arguments: [ExecutionStatus.succeeded.rawValue, outputDirectory, summary.canonical, finishedAt, id])
+                UPDATE executions SET status = ?, output_directory = ?, summary = ?, finished_at = ?, error = NULL,
+                       output_hashes = ? WHERE id = ?
+                """, arguments: [ExecutionStatus.succeeded.rawValue, outputDirectory, summary.canonical, finishedAt,
+                                 JSONValue.object(hashes.mapValues { .string($0) }).canonical, id])
             try db.execute(sql: "DELETE FROM artifacts WHERE execution_id = ?", arguments: [id])
             try insertArtifacts(db, executionID: id, artifacts)
             let metricInsert = try db.cachedStatement(sql: """
@@ -138,6 +141,24 @@ extension SQLiteStore {
         try artifactsForExecutions([executionID])[executionID] ?? []
     }
 
+    /// Committed files of an execution whose file under `root` is missing or whose size, mtime or inode changed since
+    /// the commit: each row is checked as SQLite steps over it (no record built for an intact file).
+    public func statChangedArtifacts(executionID: Int64, root: URL) throws -> [ArtifactRecord] {
+        try read("check artifacts of execution \(executionID)") { db in
+            var probe = StatProbe(root: root)
+            var changed: [ArtifactRecord] = []
+            try db.forEachRawRow("""
+                SELECT path, size, mtime_ns, inode, output, sha256, bytes, rows FROM artifacts WHERE execution_id = ? ORDER BY path
+                """, arguments: [executionID]) { row in
+                let stat = FileStat(size: row.int64(1), mtimeNanoseconds: row.int64(2), inode: UInt64(bitPattern: row.int64(3)))
+                guard row.withText(0, { probe.differs(path: $0, from: stat) }) else { return }
+                changed.append(ArtifactRecord(output: row.text(4), path: row.text(0), sha256: row.text(5), bytes: row.int64(6),
+                                              rows: row.optionalInt(7), stat: stat))
+            }
+            return changed
+        }
+    }
+
     /// Committed files of many executions in one query, keyed by execution id (paths sorted within each).
     public func artifactsForExecutions(_ ids: [Int64]) throws -> [Int64: [ArtifactRecord]] {
         if ids.isEmpty { return [:] }
@@ -211,6 +232,7 @@ extension SQLiteStore {
         }
         return ExecutionRecord(id: row[0], runID: row[1], stage: row[2], stageType: row[3], fingerprint: row[4], status: status,
                                attempt: row[6], startedAt: row[7], finishedAt: row[8], error: row[9], outputDirectory: row[10],
-                               summary: try decodeJSON(row[11], table: "executions") ?? .object([:]), reason: row[12])
+                               summary: try decodeJSON(row[11], table: "executions") ?? .object([:]), reason: row[12],
+                               outputHashes: try decodeJSON(row[13], table: "executions")?.objectValue?.compactMapValues(\.stringValue))
     }
 }

@@ -8,12 +8,13 @@ public enum Schema {
     /// The schema version this binary writes: the number of migrations it knows.
     public static var currentVersion: Int { migrationNames.count }
     /// Names of the migrations in order (version N = the first N applied).
-    public static let migrationNames = ["v1-initial"]
+    public static let migrationNames = ["v1-initial", "v2-output-hashes"]
 
     /// The migrator with every known migration registered.
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-initial") { db in try v1(db) }
+        migrator.registerMigration("v2-output-hashes") { db in try v2(db) }
         return migrator
     }
 
@@ -98,6 +99,13 @@ public enum Schema {
         try db.execute(sql: "INSERT INTO vitrine_schema(key, value) VALUES ('application', 'vitrine'), ('created_at', ?)",
                        arguments: [String(Date().timeIntervalSince1970)])
         try setVersion(db, 1)
+    }
+
+    /// v2: each committed execution keeps the content hash of each of its outputs (JSON object output → sha256), so
+    /// a downstream fingerprint needs one row instead of re-hashing every artifact row; NULL for older executions.
+    private static func v2(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE executions ADD COLUMN output_hashes TEXT")
+        try setVersion(db, 2)
     }
 
     /// Records the schema version reached (each migration ends with this).

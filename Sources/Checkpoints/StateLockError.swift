@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// Why the state directory's run lock could not be taken.
 public enum StateLockError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
@@ -15,7 +16,7 @@ public enum StateLockError: Error, Sendable, Equatable, CustomStringConvertible,
         case .held(let pid, let host, let since, let command):
             var who = "another vitrine run holds the state lock"
             if let pid { who += " (pid \(pid)" + (host.map { " on \($0)" } ?? "") + ")" }
-            if let since { who += ", since \(ISO8601DateFormatter().string(from: since))" }
+            if let since { who += ", since \(UTCTimestamp.string(from: since))" }
             if let command, !command.isEmpty { who += ", running: \(command)" }
             return who + "; wait for it to finish or pass --wait"
         case .cannotOpen(let path, let code):

@@ -103,6 +103,13 @@ public struct Fingerprinter: Sendable {
         return out.sorted()
     }
 
+    /// `outputHash` of every output that has files, keyed by output name.
+    public static func outputHashes(_ artifacts: [ArtifactRecord], executionDirectory: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for o in Set(artifacts.map(\.output)) { out[o] = outputHash(artifacts, output: o, executionDirectory: executionDirectory) }
+        return out
+    }
+
     /// Hash of the files of one output of a committed execution (paths relative to the output).
     public static func outputHash(_ artifacts: [ArtifactRecord], output: String, executionDirectory: String) -> String {
         let prefix = executionDirectory + "/"

@@ -47,14 +47,18 @@ public struct ExecutionRecord: Sendable, Hashable, Codable {
     public var summary: JSONValue
     /// Why it ran (the staleness reason), for `show` and the report.
     public var reason: String?
+    /// Content hash of each output (as `Fingerprinter.outputHash`), recorded at commit; nil for older executions.
+    public var outputHashes: [String: String]?
 
     /// An execution record.
     public init(id: Int64, runID: Int64, stage: String, stageType: String, fingerprint: String, status: ExecutionStatus,
                 attempt: Int = 1, startedAt: Double, finishedAt: Double? = nil, error: String? = nil,
-                outputDirectory: String? = nil, summary: JSONValue = .object([:]), reason: String? = nil) {
+                outputDirectory: String? = nil, summary: JSONValue = .object([:]), reason: String? = nil,
+                outputHashes: [String: String]? = nil) {
         self.id = id; self.runID = runID; self.stage = stage; self.stageType = stageType; self.fingerprint = fingerprint
         self.status = status; self.attempt = attempt; self.startedAt = startedAt; self.finishedAt = finishedAt
         self.error = error; self.outputDirectory = outputDirectory; self.summary = summary; self.reason = reason
+        self.outputHashes = outputHashes
     }
 }
 
@@ -142,12 +146,16 @@ public protocol PipelineStore: Sendable {
     func failExecution(_ id: Int64, status: ExecutionStatus, error: String, finishedAt: Double) throws
     /// The newest succeeded execution of `stage` (with `fingerprint`, when given).
     func latestSucceeded(stage: String, fingerprint: String?) throws -> ExecutionRecord?
+    /// The newest succeeded execution of each of `stages` (of every stage when nil), keyed by stage.
+    func latestSucceededExecutions(stages: [String]?) throws -> [String: ExecutionRecord]
     /// All executions recorded in a run (skips included), in start order.
     func executions(runID: Int64) throws -> [ExecutionRecord]
     /// An execution by id.
     func execution(_ id: Int64) throws -> ExecutionRecord?
     /// The committed files of an execution.
     func artifacts(executionID: Int64) throws -> [ArtifactRecord]
+    /// The committed files of an execution that are missing under `root` or whose size, mtime or inode changed.
+    func statChangedArtifacts(executionID: Int64, root: URL) throws -> [ArtifactRecord]
     /// Output folders of every succeeded execution (for gc), with their run id.
     func allOutputDirectories() throws -> [(executionID: Int64, runID: Int64, stage: String, directory: String)]
     /// Forgets executions (after gc removed their folders).

@@ -19,9 +19,9 @@ struct PipelineSession {
             overrides = recorded
         }
         let spec = loadPipeline(options.pipeline, overrides: overrides)
-        // Debian's OpenBLAS picks slow generic kernels on some virtual CPUs: a pipeline with a stage that
-        // uses BLAS re-executes once with the right ones (others skip the cost of a second process start).
-        if spec.stages.contains(where: { BuiltinStages.usingBLAS.contains($0.typeName) }) { BLAS.reexecWithTunedKernelsIfNeeded() }
+        // OpenBLAS loads on first use (its threads would slow every no-op); a pipeline that will use it loads it now,
+        // before the executor's threads start, so the kernel family is chosen while nothing else reads the environment.
+        if spec.stages.contains(where: { BuiltinStages.usingBLAS.contains($0.typeName) }) { BLAS.load() }
         let stateDir = options.state.map { URL(fileURLWithPath: $0).standardizedFileURL }
             ?? spec.directory.appendingPathComponent(".vitrine")
         let store = openStore(stateDir)

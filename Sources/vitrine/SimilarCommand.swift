@@ -44,7 +44,7 @@ struct SimilarCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if image != nil { BLAS.reexecWithTunedKernelsIfNeeded() }   // embedding the photo runs the CNN
+        if image != nil { BLAS.load() }   // embedding the photo runs the CNN
         let chosen = method ?? (text != nil ? "tfidf" : "visual")
         let answers: [Answer]
         do {

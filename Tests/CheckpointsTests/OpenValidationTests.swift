@@ -90,6 +90,26 @@ import TestSupport
         #expect(error?.description.contains("Upgrade vitrine") == true)
     }
 
+    @Test func aVersion1DatabaseIsMigratedInPlace() throws {
+        let dir = try Self.populatedStateDir(artifacts: 3)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("state.sqlite").path
+        do {   // what a state directory written before schema v2 looks like
+            let q = try DatabaseQueue(path: file)
+            try q.write { db in
+                try db.execute(sql: "ALTER TABLE executions DROP COLUMN output_hashes")
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2-output-hashes'")
+                try db.execute(sql: "UPDATE vitrine_schema SET value = '1' WHERE key = 'schema_version'")
+            }
+            try q.close()
+        }
+        let store = try SQLiteStore(stateDirectory: dir)
+        #expect(try store.schemaVersion() == 2 && Schema.currentVersion == 2)
+        let executions = try store.latestSucceededExecutions(stages: nil)
+        #expect(!executions.isEmpty && executions.values.allSatisfy { $0.outputHashes == nil })
+        #expect(try store.artifacts(executionID: try #require(executions.values.first).id).count == 3)
+    }
+
     @Test func aTruncatedCopyIsCorrupted() throws {
         let dir = try Self.populatedStateDir(artifacts: 3000)
         defer { try? FileManager.default.removeItem(at: dir) }

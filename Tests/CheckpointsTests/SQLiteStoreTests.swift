@@ -56,6 +56,10 @@ import TestSupport
                                   summary: .object(["rows": .int(17_593)]), finishedAt: 3)
         let latest = try #require(try store.latestSucceeded(stage: "load", fingerprint: "fp1"))
         #expect(latest.id == e1 && latest.status == .succeeded && latest.outputDirectory == "out/load/1")
+        // Each output's content hash is recorded with the commit, equal to hashing the rows.
+        #expect(latest.outputHashes == ["table": Fingerprinter.outputHash(arts, output: "table", executionDirectory: "out/load/1"),
+                                        "summary": Fingerprinter.outputHash(arts, output: "summary", executionDirectory: "out/load/1")])
+        #expect(latest.outputHashes?["table"] != latest.outputHashes?["summary"])
         #expect(latest.summary == .object(["rows": .int(17_593)]) && latest.reason == "never run" && latest.finishedAt == 3)
         #expect(try store.latestSucceeded(stage: "load", fingerprint: "other") == nil)
         let stored = try store.artifacts(executionID: e1)

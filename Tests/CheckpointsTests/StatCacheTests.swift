@@ -56,6 +56,17 @@ import TestSupport
         let gone = ArtifactRecord(output: "o", path: "out/missing/n.bin", sha256: "x", bytes: 1, stat: nestedStat)
         let many = Array(repeating: nested, count: 5_000) + [gone, absolute, records[0]]
         #expect(ArtifactCheck.changed(many, root: dir).map(\.path) == ["out/missing/n.bin"])
+
+        // The same check straight from committed rows: only the damaged ones come back, with their recorded fields.
+        let store = try SQLiteStore(stateDirectory: dir.appendingPathComponent("state"))
+        let run = try store.createRun(pipelinePath: "p.yaml", provenance: .object([:]), startedAt: 1)
+        let e = try store.startExecution(runID: run, stage: "s", stageType: "t", fingerprint: "f", attempt: 1, reason: nil, startedAt: 1)
+        try store.commitExecution(e, outputDirectory: "out", artifacts: records + [nested, absolute, gone], metrics: [], summary: .object([:]),
+                                  finishedAt: 2)
+        let damaged = try store.statChangedArtifacts(executionID: e, root: dir)
+        #expect(damaged.map(\.path) == ["b.bin", "c.bin", "out/missing/n.bin"])
+        #expect(damaged.first == records[1])
+        #expect(try store.statChangedArtifacts(executionID: e + 1, root: dir).isEmpty)
     }
 
     /// CPU time of this process, all threads (excludes time other builds on this shared machine take from us).

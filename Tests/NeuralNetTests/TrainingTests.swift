@@ -115,14 +115,19 @@ import Randomness
     }
 }
 
-/// OpenBLAS kernel-family detection from /proc/cpuinfo flags.
+/// OpenBLAS, loaded on first use with kernels matching the CPU.
 @Suite struct BLASCoreTests {
-    @Test func recommendsKernelFamilyFromFlags() {
-        let avx512 = "processor\t: 0\nflags\t\t: fpu sse3 avx avx2 fma avx512f avx512dq avx512cd avx512bw avx512vl\n"
-        let avx2 = "flags\t\t: fpu sse3 avx avx2 fma\n"
-        #expect(BLAS.recommendedCoreType(cpuinfo: avx512) == "SkylakeX")
-        #expect(BLAS.recommendedCoreType(cpuinfo: avx2) == "Haswell")
-        #expect(BLAS.recommendedCoreType(cpuinfo: "flags\t\t: fpu sse3\n") == nil)
-        #expect(!BLAS.coreName.isEmpty)
+    @Test func loadsWithTheCPUsKernelFamily() throws {
+        BLAS.load()
+        #expect(BLAS.isLoaded)
+        let flags = (try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)).split(separator: "\n")
+            .first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ").map(String.init)) } ?? []
+        let expected: String? = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+            ?? (["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"].allSatisfy(flags.contains) ? "SkylakeX"
+                : ["avx2", "fma"].allSatisfy(flags.contains) ? "Haswell" : nil)
+        if let expected { #expect(BLAS.coreName.lowercased() == expected.lowercased()) } else { #expect(!BLAS.coreName.isEmpty) }
+        var c: [Float] = [0, 0, 0, 0]
+        BLAS.gemm(m: 2, n: 2, k: 2, a: [1, 2, 3, 4], lda: 2, b: [5, 6, 7, 8], ldb: 2, beta: 0, c: &c, ldc: 2)
+        #expect(c == [19, 22, 43, 50])
     }
 }

@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 @testable import Pipeline
@@ -164,6 +165,21 @@ struct Workspace {
         let r = try await ws.run(yaml)
         #expect(r.ran == ["d"])
         #expect(try String(contentsOf: ws.layout.latest.appendingPathComponent("d/out.txt"), encoding: .utf8) == "d\n")
+    }
+
+    @Test func executionsWithoutRecordedOutputHashesAreHashedFromTheirRows() async throws {
+        let ws = try Workspace()
+        let yaml = try chain(ws)
+        let first = try await ws.run(yaml)
+        #expect(first.status == .succeeded && !first.ran.isEmpty)
+        // Executions committed before schema v2 have no recorded output hashes: the same fingerprints follow from the rows.
+        let q = try DatabaseQueue(path: ws.dir.appendingPathComponent(".vitrine/state.sqlite").path)
+        try await q.write { db in try db.execute(sql: "UPDATE executions SET output_hashes = NULL") }
+        try q.close()
+        let again = try await ws.run(yaml)
+        #expect(again.ran.isEmpty && again.skipped.sorted() == first.ran.sorted())
+        let changed = try await ws.run(yaml, overrides: ["t=two"])
+        #expect(Set(changed.ran) == ["a", "b", "c"])
     }
 
     @Test func parallelSchedulingRespectsNeeds() async throws {

@@ -12,50 +12,67 @@ public enum ArtifactCheck {
     public static func changed(_ artifacts: [ArtifactRecord], root: URL) -> [ArtifactRecord] {
         let n = artifacts.count
         if n == 0 { return [] }
-        let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
         let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, n / 2_000))
         var changed = [Bool](repeating: false, count: n)
         changed.withUnsafeMutableBufferPointer { flags in
             nonisolated(unsafe) let out = flags
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let range = (n * c / chunks)..<(n * (c + 1) / chunks)
-                checkRange(artifacts, range, rootPath: rootPath, into: out)
+                var probe = StatProbe(root: root)
+                for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
+                    var path = artifacts[i].path
+                    out[i] = path.withUTF8 { probe.differs(path: $0, from: artifacts[i].stat) }
+                }
             }
         }
         var result: [ArtifactRecord] = []
         for i in 0..<n where changed[i] { result.append(artifacts[i]) }
         return result
     }
+}
 
-    /// Checks `artifacts[range]`, reusing the directory handle while consecutive files share a folder.
-    private static func checkRange(_ artifacts: [ArtifactRecord], _ range: Range<Int>, rootPath: String,
-                                   into flags: UnsafeMutableBufferPointer<Bool>) {
-        var currentDir = ""
-        var dirFD: Int32 = -1
-        defer { if dirFD >= 0 { close(dirFD) } }
-        for i in range {
-            let a = artifacts[i]
-            let utf8 = a.path.utf8
-            let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
-            let dir = slash.map { String(a.path[..<$0]) } ?? ""
-            if dir != currentDir || dirFD < 0 {
-                if dirFD >= 0 { close(dirFD) }
-                currentDir = dir
-                let full = a.path.hasPrefix("/") ? (dir.isEmpty ? "/" : dir) : rootPath + dir
-                dirFD = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+/// Compares files with their recorded stat, reusing an open directory while consecutive paths share a folder.
+/// Not thread-safe: one per thread.
+public struct StatProbe: ~Copyable {
+    private let rootPath: [UInt8]
+    private var currentDir: [UInt8] = []
+    private var dirFD: Int32 = -1
+    private var name: [CChar] = []
+
+    /// A probe resolving relative paths against `root`.
+    public init(root: URL) {
+        let p = root.path
+        rootPath = Array((p.hasSuffix("/") ? p : p + "/").utf8)
+    }
+
+    deinit { if dirFD >= 0 { close(dirFD) } }
+
+    /// Whether the file at `path` (UTF-8 bytes, relative to the root unless absolute) is missing or its size, mtime
+    /// or inode differ from `recorded`.
+    public mutating func differs(path: UnsafeBufferPointer<UInt8>, from recorded: FileStat) -> Bool {
+        let slash = path.lastIndex(of: UInt8(ascii: "/"))
+        let dir = UnsafeBufferPointer(rebasing: path[..<(slash ?? 0)])
+        if dirFD < 0 || !currentDir.elementsEqual(dir) {
+            if dirFD >= 0 { close(dirFD) }
+            currentDir = Array(dir)
+            let absolute = path.first == UInt8(ascii: "/")
+            var full = absolute ? (currentDir.isEmpty ? [UInt8(ascii: "/")] : currentDir) : rootPath + currentDir
+            full.append(0)
+            dirFD = full.withUnsafeBufferPointer { b in
+                b.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
             }
-            guard dirFD >= 0 else { flags[i] = true; continue }
-            let nameOffset = slash.map { utf8.distance(from: utf8.startIndex, to: $0) + 1 } ?? 0
-            var st = stat()
-            let rc = a.path.withCString { fstatat(dirFD, $0 + nameOffset, &st, 0) }
-            guard rc == 0 else { flags[i] = true; continue }
-            #if canImport(Darwin)
-            let ns = Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec)
-            #else
-            let ns = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-            #endif
-            let now = FileStat(size: Int64(st.st_size), mtimeNanoseconds: ns, inode: UInt64(st.st_ino))
-            flags[i] = now != a.stat
         }
+        guard dirFD >= 0 else { return true }
+        let nameBytes = path[(slash.map { $0 + 1 } ?? 0)...]
+        name.removeAll(keepingCapacity: true)
+        for b in nameBytes { name.append(CChar(bitPattern: b)) }
+        name.append(0)
+        var st = stat()
+        guard fstatat(dirFD, name, &st, 0) == 0 else { return true }
+        #if canImport(Darwin)
+        let ns = Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec)
+        #else
+        let ns = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        #endif
+        return FileStat(size: Int64(st.st_size), mtimeNanoseconds: ns, inode: UInt64(st.st_ino)) != recorded
     }
 }

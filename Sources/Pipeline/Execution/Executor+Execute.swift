@@ -48,7 +48,7 @@ extension Executor {
                 }
                 try? store.failExecution(execID, status: cancelled ? .cancelled : .failed, error: message, finishedAt: Date().timeIntervalSince1970)
                 // The error also ends the stage's log, so the log named in the failure message always exists and says why.
-                Self.appendLine("\(ISO8601DateFormatter().string(from: Date())) ERROR \(message)", to: logFile)
+                Self.appendLine("\(UTCTimestamp.string()) ERROR \(message)", to: logFile)
                 let retry = !cancelled && attempt <= stage.retries
                 reporter.event(.stageFailed(stage: stage.name, error: message, willRetry: retry, logFile: layout.relative(logFile)))
                 guard retry else { throw cancelled ? StageError.cancelled(stage: stage.name) : error }

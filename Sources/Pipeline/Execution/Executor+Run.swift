@@ -27,6 +27,7 @@ extension Executor {
         var failed: [String: String] = [:]
         var launched = Set<String>()
         var stopScheduling = false
+        prefetch(stages: sel)
         // Stages outside the selection feed the selection from their latest committed outputs.
         for s in order where !sel.contains(s.name) {
             if let prev = try? store.latestSucceeded(stage: s.name, fingerprint: nil) { resolved[s.name] = prev }

@@ -12,7 +12,8 @@ public final class Executor: @unchecked Sendable {
     let blobs: BlobStore
     let dag: DAG
     let fingerprinter: Fingerprinter
-    let artifactRows = LockedCache<Int64, [ArtifactRecord]>()
+    /// Results of `prefetch`: the stat-changed files of each checked execution.
+    let statChecks = LockedCache<Int64, [ArtifactRecord]>()
 
     /// An executor over `spec`, with state in `layout` recorded in `store`.
     public init(spec: PipelineSpec, registry: StageRegistry, store: any PipelineStore, layout: StateLayout,
@@ -40,6 +41,7 @@ public final class Executor: @unchecked Sendable {
         var resolved: [String: ExecutionRecord] = [:]
         var out: [(StageSpec, PlanState)] = []
         let sel = selected
+        prefetch(stages: sel)
         for stage in dag.topologicalOrder() {
             guard sel.contains(stage.name) else {
                 if let prev = try store.latestSucceeded(stage: stage.name, fingerprint: nil) { resolved[stage.name] = prev }
@@ -77,20 +79,12 @@ public final class Executor: @unchecked Sendable {
     /// Why a committed execution's outputs are no longer intact, or nil when they are: a stat of every file
     /// (spread over the cores), and a re-hash only of files whose size, mtime or inode changed.
     func damage(of e: ExecutionRecord) throws -> String? {
-        for a in ArtifactCheck.changed(try artifacts(of: e.id), root: layout.root) {
+        for a in try statChanged(of: e) {
             let url = layout.absolute(a.path)
             guard let st = FileStat.of(url.path) else { return "output \(a.path) is missing" }
             if st.size != a.stat.size || (try? ContentHash.sha256(fileAt: url)) != a.sha256 { return "output \(a.path) was modified" }
         }
         return nil
-    }
-
-    /// The artifact rows of a committed execution, read once per executor (committed rows never change).
-    func artifacts(of executionID: Int64) throws -> [ArtifactRecord] {
-        if let cached = artifactRows.get(executionID) { return cached }
-        let rows = try store.artifacts(executionID: executionID)
-        artifactRows.set(executionID, rows)
-        return rows
     }
 
     /// The fingerprint material of `stage` given its upstream executions.
@@ -103,7 +97,7 @@ public final class Executor: @unchecked Sendable {
                 case .path(let p): hashes.append(try fingerprinter.hash(path: p, stage: stage.name, parameter: param))
                 case .artifact(let s, let o):
                     guard let e = upstream[s] else { throw StageError.failed(stage: stage.name, item: nil, reason: "upstream '\(s)' has no committed outputs") }
-                    hashes.append(Fingerprinter.outputHash(try artifacts(of: e.id), output: o, executionDirectory: e.outputDirectory ?? ""))
+                    hashes.append(try outputHash(of: e, output: o))
                 }
             }
             inputs[param] = hashes.count == 1 ? hashes[0] : ContentHash.sha256(hashes.joined(separator: ","))

@@ -15,11 +15,7 @@ public final class LineReporter: RunReporter, @unchecked Sendable {
         self.format = format; self.write = write
     }
 
-    static func timestamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: Date())
-    }
+    static func timestamp() -> String { UTCTimestamp.string() }
 
     private func emit(_ level: LogLevel, _ stage: String?, _ message: String, _ extra: [String: JSONValue] = [:]) {
         switch format {

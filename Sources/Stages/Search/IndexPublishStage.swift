@@ -70,7 +70,7 @@ public struct IndexPublishStage: Stage {
         if let recall = quality.nearDuplicateRecall { ctx.metric("near_duplicate_recall_at_\(k)", recall) }
 
         let fingerprint = try ctx.optionalInput("model").flatMap(Self.modelFingerprint) ?? ""
-        let createdAt = ISO8601DateFormatter().string(from: Date())
+        let createdAt = UTCTimestamp.string()
         let textMethods = Set(textNeighbors.map(\.method)).sorted()
         let manifest: [(String, String)] = [
             ("run_id", runID ?? (ctx.runID > 0 ? String(ctx.runID) : "")), ("model_fingerprint", fingerprint), ("created_at", createdAt),
