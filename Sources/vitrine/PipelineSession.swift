@@ -53,7 +53,12 @@ struct PipelineSession {
             fail(e.description, code: 75)
         } catch { fail("\(error)", code: 75) }
         defer { lock.release() }
-        // Holding the lock, nothing else runs here: executions still marked running were cut off by a crash or kill.
+        // Holding the lock, nothing else runs here: executions still marked running were cut off by a crash or kill,
+        // and shell commands they started may still be running (SIGKILL cannot take them along).
+        for group in LeftoverProcesses.stop(in: layout.processes) {
+            let stage = URL(fileURLWithPath: group.staging).lastPathComponent.split(separator: ".").first.map(String.init) ?? "?"
+            FileHandle.standardError.write(Data("vitrine: stopped \(group.processes) process\(group.processes == 1 ? "" : "es") of stage '\(stage)' (process group \(group.pgid)) left running by a run that was killed\n".utf8))
+        }
         let now = Date().timeIntervalSince1970
         _ = try? store.abandonRunningExecutions(runID: nil, error: "interrupted: the process stopped before this stage finished", at: now)
         for dead in (try? store.runs(limit: 50))?.filter({ $0.status == .running }) ?? [] {

@@ -182,6 +182,25 @@ struct Workspace {
         #expect(Set(changed.ran) == ["a", "b", "c"])
     }
 
+    @Test func shellCommandsStartWithNoSignalBlockedOrIgnored() async throws {
+        let ws = try Workspace()
+        let yaml = """
+        stages:
+          sig:
+            run: 'grep -E "^Sig(Blk|Ign)" /proc/$$/status > $VITRINE_OUT/sig.txt; sleep 0 & wait; echo waited >> $VITRINE_OUT/sig.txt'
+            outputs: [sig.txt]
+            timeout: 20
+        """
+        let r = try await ws.run(yaml)
+        #expect(r.status == .succeeded, "\(r.failed)")
+        let text = try String(contentsOf: ws.layout.latest.appendingPathComponent("sig/sig.txt"), encoding: .utf8)
+        let lines = text.split(separator: "\n").map { $0.split(separator: "\t").last.map(String.init) ?? "" }
+        #expect(lines.count == 3 && lines[2] == "waited", "\(text)")
+        #expect(lines.first == "0000000000000000", "no signal blocked: \(text)")
+        // Signals 32 and 33 are glibc's own (its threads ignore them); none of the standard 1–31 may be ignored.
+        #expect(lines.count > 1 && (UInt64(lines[1], radix: 16) ?? .max) & 0x7fff_ffff == 0, "no standard signal ignored: \(text)")
+    }
+
     @Test func parallelSchedulingRespectsNeeds() async throws {
         let ws = try Workspace()
         let log = ws.dir.appendingPathComponent("times.log").path

@@ -80,3 +80,51 @@ import TestSupport
         #expect(ids.count == 1, "resume continues the same run id: \(ids)")
     }
 }
+
+/// A shell stage's processes outlive a SIGKILLed runner; the next run of the state directory stops them.
+@Suite struct LeftoverProcessTests {
+    @Test func theNextRunStopsWhatAKilledRunLeftRunning() throws {
+        let dir = try TempDir.make("leftover")
+        let pidFile = dir.appendingPathComponent("worker.pid")
+        let yaml = """
+        stages:
+          slow:
+            run: 'sleep 600 & echo $! > \(pidFile.path); wait'
+            outputs: [never]
+        """
+        try Data(yaml.utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        let runner = try CLI.start(["run", "p.yaml"], in: dir)
+        var worker: Int32 = 0
+        for _ in 0..<200 where worker == 0 {
+            Thread.sleep(forTimeInterval: 0.05)
+            worker = Int32((try? String(contentsOf: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        }
+        try #require(worker > 0, "the stage never started")
+        kill(runner.processIdentifier, SIGKILL)
+        // Reaped here: Foundation's `waitUntilExit` can miss the exit of a SIGKILLed child while its grandchildren live.
+        var status: Int32 = 0
+        for _ in 0..<200 {
+            let r = waitpid(runner.processIdentifier, &status, WNOHANG)
+            if r == runner.processIdentifier || (r < 0 && errno == ECHILD) { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(kill(worker, 0) == 0, "the stage's process survives its runner's SIGKILL")
+
+        // An unrelated process with the same kind of record (but not our VITRINE_OUT) is left alone.
+        let bystander = Process()
+        bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        bystander.arguments = ["30"]
+        try bystander.run()
+        defer { bystander.terminate() }
+        try Data("/elsewhere".utf8).write(to: dir.appendingPathComponent(".vitrine/processes/\(getpgid(bystander.processIdentifier))"))
+
+        try Data(yaml.replacingOccurrences(of: "sleep 600 &", with: "sleep 0 &").utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        let next = try CLI.run(["run", "p.yaml"], in: dir)
+        #expect(next.err.contains("stopped 2 processes of stage 'slow'"), "\(next.err)")
+        var gone = false
+        for _ in 0..<100 where !gone { gone = kill(worker, 0) != 0; if !gone { Thread.sleep(forTimeInterval: 0.05) } }
+        #expect(gone, "the leftover worker was stopped")
+        #expect(bystander.isRunning, "a process group that is not ours is never signalled")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent(".vitrine/processes").path))?.isEmpty ?? true)
+    }
+}

@@ -135,7 +135,8 @@ extension Executor {
             for (name, urls) in ctx.inputs {
                 env["VITRINE_IN_" + name.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()] = urls.map(\.path).joined(separator: ":")
             }
-            try await ShellRunner(stage: stage.name, command: sh.command, workingDirectory: spec.directory, environment: env, logFile: logFile).run()
+            try await ShellRunner(stage: stage.name, command: sh.command, workingDirectory: spec.directory, environment: env, logFile: logFile,
+                            processRecords: layout.processes).run()
         }
     }
 

@@ -8,11 +8,15 @@ struct ShellRunner {
     let workingDirectory: URL
     let environment: [String: String]
     let logFile: URL
+    /// Where the running process group is recorded (`StateLayout.processes`).
+    let processRecords: URL
 
     /// Runs to completion; throws `StageError.failed` with the exit code and the log's tail.
     func run() async throws {
         let started = Date()
         let pid = try spawn()
+        if let out = environment["VITRINE_OUT"] { LeftoverProcesses.record(pgid: pid, staging: URL(fileURLWithPath: out), in: processRecords) }
+        defer { LeftoverProcesses.forget(pgid: pid, in: processRecords) }
         let status: Int32 = await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Int32, Never>) in
                 Thread.detachNewThread {
@@ -44,7 +48,14 @@ struct ShellRunner {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logFile.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP))
+        // The spawning thread (a Swift concurrency/dispatch worker) blocks nearly every signal, and a child inherits
+        // its mask: the command would never see SIGCHLD (`wait` hangs), SIGTERM (cancelling waits for the SIGKILL)
+        // or SIGPIPE. Start it with nothing blocked and every signal at its default action.
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none); sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attr, 0)
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }

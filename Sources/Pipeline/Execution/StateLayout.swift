@@ -18,6 +18,8 @@ public struct StateLayout: Sendable {
     public var staging: URL { root.appendingPathComponent("tmp", isDirectory: true) }
     /// Stable, readable links to each stage's latest outputs: `out/<stage>` → its execution folder.
     public var latest: URL { root.appendingPathComponent("out", isDirectory: true) }
+    /// Process groups of running shell stages: `processes/<pgid>` (see `LeftoverProcesses`).
+    public var processes: URL { root.appendingPathComponent("processes", isDirectory: true) }
     /// Per-run logs: `logs/<run>/<stage>.log`.
     public var logs: URL { root.appendingPathComponent("logs", isDirectory: true) }
 
