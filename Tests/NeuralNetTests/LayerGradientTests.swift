@@ -133,6 +133,20 @@ import Randomness
         #expect(GradientCheck.maxError(cat, input: GradientCheck.random([3, 2, 4, 4], seed: 21)) < tol)
     }
 
+    /// Concats in a row (as Inception's blocks): the input gradient has the input's shape (3 channels
+    /// here, not the 6 of the output), so the Concat before it slices its gradient right.
+    @Test func chainedConcats() {
+        let first = Concat([Conv2D("a", 3, 2, kernel: 1), Conv2D("b", 3, 4, kernel: 3, padding: .explicit(1, 1))])
+        let second = Concat([Conv2D("c", 6, 5, kernel: (1, 3), padding: .explicit(0, 1)), MaxPool2D(kernel: 3, stride: 1, padding: 1)])
+        let chain = Sequential([first, second])
+        GradientCheck.randomize(chain, seed: 25)
+        let x = GradientCheck.random([3, 2, 4, 4], seed: 26)
+        let y = chain.forward(x, training: true)
+        #expect(y.shape == [11, 2, 4, 4])
+        #expect(second.backward(GradientCheck.random(y.shape, seed: 27)).shape == [6, 2, 4, 4])
+        #expect(GradientCheck.maxError(chain, input: x) < tol)
+    }
+
     @Test func softmaxCrossEntropyGradient() {
         let logits = GradientCheck.random([3, 4], seed: 22)
         let labels = [0, 3, 1]
