@@ -8,6 +8,7 @@ import Randomness
 enum Fixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static func nn(_ name: String) -> URL { root.appendingPathComponent("Tests/Fixtures/nn/" + name) }
+    /// The ImageNet files scripts/fetch-weights.sh fetches.
     static let mobilenetFile = "mobilenet_v2-b0353104.pth", liteFile = "efficientnet-lite0-57934424.pth"
     /// A file fetched by scripts/fetch-weights.sh, in $VITRINE_WEIGHTS or .weights/.
     static func weights(_ file: String) -> URL {
@@ -16,6 +17,7 @@ enum Fixtures {
         }
         return root.appendingPathComponent(".weights/" + file)
     }
+    /// Whether `file` has been fetched (tests that need it are skipped otherwise).
     static func hasWeights(_ file: String) -> Bool { FileManager.default.fileExists(atPath: weights(file).path) }
 }
 
