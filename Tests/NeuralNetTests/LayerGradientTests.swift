@@ -17,6 +17,41 @@ import Randomness
         #expect(err < tol)
     }
 
+    /// Rectangular kernels (Inception's 1×7/7×1 and 1×3/3×1) with rectangular padding, strided and "same".
+    @Test(arguments: [
+        (1, 3, Padding.explicit(0, 1), 1, 1), (3, 1, .explicit(1, 0), 1, 1), (1, 7, .explicit(0, 3), 1, 1),
+        (7, 1, .explicit(3, 0), 1, 1), (2, 3, .explicit(1, 0), 2, 1), (1, 3, .same, 2, 1), (3, 1, .explicit(1, 0), 1, 4),
+    ])
+    func rectangularConv(kh: Int, kw: Int, padding: Padding, stride: Int, groups: Int) {
+        let conv = Conv2D("c", 4, groups == 1 ? 6 : 4, kernel: (kh, kw), stride: stride, padding: padding, groups: groups, bias: true)
+        #expect(conv.weight.shape == [groups == 1 ? 6 : 4, 4 / groups, kh, kw])
+        GradientCheck.randomize(conv, seed: 21)
+        let x = GradientCheck.random([4, 2, 9, 8], seed: 22)
+        let y = conv.forward(x, training: false)
+        // Output size per axis: (in + 2·pad − k) / stride + 1, or ceil(in / stride) for "same".
+        if case .explicit(let ph, let pw) = padding {
+            #expect(y.shape == [conv.outChannels, 2, (9 + 2 * ph - kh) / stride + 1, (8 + 2 * pw - kw) / stride + 1])
+        } else {
+            #expect(y.shape == [conv.outChannels, 2, (9 + stride - 1) / stride, (8 + stride - 1) / stride])
+        }
+        #expect(GradientCheck.maxError(conv, input: x) < tol)
+    }
+
+    /// A 1×k convolution equals the k×1 one on the transposed image (rows and columns are not mixed up).
+    @Test func rectangularConvTransposes() {
+        let row = Conv2D("r", 2, 3, kernel: (1, 5), padding: .explicit(0, 2)), col = Conv2D("c", 2, 3, kernel: (5, 1), padding: .explicit(2, 0))
+        GradientCheck.randomize(row, seed: 23)
+        col.weight.value = row.weight.value
+        let x = GradientCheck.random([2, 1, 6, 7], seed: 24)
+        var xt = Tensor(unchecked: [2, 1, 7, 6], [Float](repeating: 0, count: x.count))
+        for c in 0..<2 { for i in 0..<6 { for j in 0..<7 { xt.data[c * 42 + j * 6 + i] = x.data[c * 42 + i * 7 + j] } } }
+        let y = row.forward(x, training: false), yt = col.forward(xt, training: false)
+        #expect(y.shape == [3, 1, 6, 7] && yt.shape == [3, 1, 7, 6])
+        for c in 0..<3 { for i in 0..<6 { for j in 0..<7 {
+            #expect(abs(y.data[c * 42 + i * 7 + j] - yt.data[c * 42 + j * 6 + i]) < 1e-5)
+        } } }
+    }
+
     @Test func pointwiseConv() {
         let conv = Conv2D("c", 5, 3, kernel: 1)
         GradientCheck.randomize(conv, seed: 3)
@@ -96,6 +131,20 @@ import Randomness
         let cat = Concat([Conv2D("x", 3, 2, kernel: 1), Sequential([Conv2D("y", 3, 4, kernel: 3, padding: .explicit(1, 1)), Activation(.relu)])])
         GradientCheck.randomize(cat, seed: 20)
         #expect(GradientCheck.maxError(cat, input: GradientCheck.random([3, 2, 4, 4], seed: 21)) < tol)
+    }
+
+    /// Concats in a row (as Inception's blocks): the input gradient has the input's shape (3 channels
+    /// here, not the 6 of the output), so the Concat before it slices its gradient right.
+    @Test func chainedConcats() {
+        let first = Concat([Conv2D("a", 3, 2, kernel: 1), Conv2D("b", 3, 4, kernel: 3, padding: .explicit(1, 1))])
+        let second = Concat([Conv2D("c", 6, 5, kernel: (1, 3), padding: .explicit(0, 1)), MaxPool2D(kernel: 3, stride: 1, padding: 1)])
+        let chain = Sequential([first, second])
+        GradientCheck.randomize(chain, seed: 25)
+        let x = GradientCheck.random([3, 2, 4, 4], seed: 26)
+        let y = chain.forward(x, training: true)
+        #expect(y.shape == [11, 2, 4, 4])
+        #expect(second.backward(GradientCheck.random(y.shape, seed: 27)).shape == [6, 2, 4, 4])
+        #expect(GradientCheck.maxError(chain, input: x) < tol)
     }
 
     @Test func softmaxCrossEntropyGradient() {

@@ -3,17 +3,22 @@ import Testing
 @testable import NeuralNet
 import Randomness
 
-/// Fixtures: Tests/Fixtures/nn, made by scripts/weights-fixtures.py (torch 2.15 CPU, torchvision 0.29).
+/// Fixtures: Tests/Fixtures/nn, made by scripts/weights-fixtures.py, scripts/efficientnet-lite0-reference.py and
+/// scripts/inception-v3-reference.py (torch 2.15 CPU, torchvision 0.29).
 enum Fixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static func nn(_ name: String) -> URL { root.appendingPathComponent("Tests/Fixtures/nn/" + name) }
-    static var mobilenetWeights: URL {
+    /// The ImageNet files scripts/fetch-weights.sh fetches.
+    static let mobilenetFile = "mobilenet_v2-b0353104.pth", liteFile = "efficientnet-lite0-57934424.pth"
+    /// A file fetched by scripts/fetch-weights.sh, in $VITRINE_WEIGHTS or .weights/.
+    static func weights(_ file: String) -> URL {
         if let dir = ProcessInfo.processInfo.environment["VITRINE_WEIGHTS"] {
-            return URL(fileURLWithPath: dir).appendingPathComponent("mobilenet_v2-b0353104.pth")
+            return URL(fileURLWithPath: dir).appendingPathComponent(file)
         }
-        return root.appendingPathComponent(".weights/mobilenet_v2-b0353104.pth")
+        return root.appendingPathComponent(".weights/" + file)
     }
-    static var hasMobilenetWeights: Bool { FileManager.default.fileExists(atPath: mobilenetWeights.path) }
+    /// Whether `file` has been fetched (tests that need it are skipped otherwise).
+    static func hasWeights(_ file: String) -> Bool { FileManager.default.fileExists(atPath: weights(file).path) }
 }
 
 @Suite struct WeightsTests {
@@ -74,22 +79,44 @@ enum Fixtures {
     }
 
     /// ImageNet MobileNetV2 on three real photos: logits within 1e-3 max-abs of torchvision's, same top-5.
-    @Test(.enabled(if: Fixtures.hasMobilenetWeights, "needs .weights/mobilenet_v2-b0353104.pth (scripts/fetch-weights.sh)"))
+    @Test(.enabled(if: Fixtures.hasWeights(Fixtures.mobilenetFile), "needs .weights/mobilenet_v2-b0353104.pth (scripts/fetch-weights.sh)"))
     func mobilenetV2ImageNetParity() throws {
-        let (fixture, _) = try Safetensors.read(Fixtures.nn("mobilenet_v2_parity.safetensors"))
-        let images = try #require(fixture["images"]), reference = try #require(fixture["logits"])
         let net = try Network(.imagenet(.mobilenet_v2), seed: 0, initialize: false)
-        #expect(try net.load(TorchCheckpoint.read(Fixtures.mobilenetWeights), requireTop: true) == 314)
-        var g = SeededGenerator(seed: 0)
-        let x = ImageBatch().tensor(images.values.map { UInt8($0) }, height: 112, width: 112, indices: [0, 1, 2], generator: &g)
-        let logits = net.forward(x, training: false)
-        #expect(logits.shape == [3, 1000])
-        var worst: Float = 0
-        for i in 0..<logits.count { worst = max(worst, abs(logits.data[i] - reference.values[i])) }
+        #expect(try net.load(TorchCheckpoint.read(Fixtures.weights(Fixtures.mobilenetFile)), requireTop: true) == 314)
+        let (worst, sameTop5) = try ParityCheck.compare(net, fixture: "mobilenet_v2_parity.safetensors", imageBatch: ImageBatch())
         #expect(worst < 1e-3, "max abs diff \(worst)")
-        func top5(_ v: ArraySlice<Float>) -> [Int] { v.indices.sorted { v[$0] > v[$1] }.prefix(5).map { $0 - v.startIndex } }
-        for b in 0..<3 {
-            #expect(top5(logits.data[(b * 1000)..<((b + 1) * 1000)]) == top5(reference.values[(b * 1000)..<((b + 1) * 1000)]))
-        }
+        #expect(sameTop5 == [true, true, true])
+    }
+
+    /// The ImageNet EfficientNet-Lite0 checkpoint loads strictly (all 296 tensors used, shapes checked) and
+    /// gives, on four real photos at 128 px, logits within 1e-3 max-abs of the PyTorch reference
+    /// (scripts/efficientnet-lite0-reference.py: TF "same" padding, eps 1e-3, (x - 127) / 128), same top-5.
+    @Test(.enabled(if: Fixtures.hasWeights(Fixtures.liteFile), "needs .weights/efficientnet-lite0-57934424.pth (scripts/fetch-weights.sh efficientnet_lite0)"))
+    func efficientnetLite0ImageNetParity() throws {
+        let file = try TorchCheckpoint.read(Fixtures.weights(Fixtures.liteFile))
+        #expect(file.count == 296)
+        let net = try Network(.imagenet(.efficientnet_lite0), seed: 0, initialize: false)
+        #expect(Set(net.parameters.map(\.name)) == Set(file.keys))
+        #expect(try net.load(file, requireTop: true) == 296)
+        let (worst, sameTop5) = try ParityCheck.compare(net, fixture: "efficientnet_lite0_parity.safetensors",
+                                                         imageBatch: ImageBatch(for: .efficientnet_lite0))
+        #expect(worst < 1e-3, "max abs diff \(worst)")
+        #expect(sameTop5 == [true, true, true, true])
+        // Without the checked conventions the logits are far off (symmetric padding, eps 1e-5, or ImageNet mean/std).
+        let (wrongScale, _) = try ParityCheck.compare(net, fixture: "efficientnet_lite0_parity.safetensors", imageBatch: ImageBatch())
+        #expect(wrongScale > 0.5)
+    }
+
+    /// A lite0 checkpoint with a tensor missing or of the wrong shape is refused, naming the tensor.
+    @Test(.enabled(if: Fixtures.hasWeights(Fixtures.liteFile), "needs .weights/efficientnet-lite0-57934424.pth (scripts/fetch-weights.sh efficientnet_lite0)"))
+    func efficientnetLite0LoadIsStrict() throws {
+        var file = try TorchCheckpoint.read(Fixtures.weights(Fixtures.liteFile))
+        let net = try Network(NetworkConfig(architecture: .efficientnet_lite0, numClasses: 4), seed: 0, initialize: false)
+        // The research head replaces `_fc`: every backbone tensor (294) loads, `_fc.*` is ignored.
+        #expect(try net.load(file) == 294)
+        file["_blocks.3._depthwise_conv.weight"] = NamedTensor(shape: [144, 1, 3, 3], values: [Float](repeating: 0, count: 144 * 9))
+        #expect(throws: NeuralNetError.self) { try net.load(file) }
+        file["_blocks.3._depthwise_conv.weight"] = nil
+        #expect(throws: NeuralNetError.missingWeight(name: "_blocks.3._depthwise_conv.weight")) { try net.load(file) }
     }
 }

@@ -145,4 +145,44 @@ import TestSupport
             #expect(e.description.contains("epoch-") && e.description.contains("batch-"))
         }
     }
+
+    /// `pretrained: imagenet` finds each architecture's own file, and names the architecture when it has none.
+    @Test func imagenetWeightsArePerArchitecture() throws {
+        let f = try Fixture()
+        let weights = f.dir.appendingPathComponent(".weights")
+        try FileManager.default.createDirectory(at: weights, withIntermediateDirectories: true)
+        for file in ModelFolder.imagenetFiles.values { try Data("x".utf8).write(to: weights.appendingPathComponent(file)) }
+        for (arch, file) in [(Architecture.mobilenet_v2, "mobilenet_v2-b0353104.pth"), (.efficientnet_lite0, "efficientnet-lite0-57934424.pth")] {
+            let url = try ModelFolder.resolvePretrained("imagenet", architecture: arch, pipelineDirectory: f.dir, stage: "t")
+            #expect(url?.lastPathComponent == file)
+        }
+        for arch in [Architecture.resnet18, .inception_v3, .vgg19] {
+            do {
+                _ = try ModelFolder.resolvePretrained("imagenet", architecture: arch, pipelineDirectory: f.dir, stage: "t")
+                Issue.record("expected an error for \(arch)")
+            } catch let e as StageError {
+                #expect(e.description.contains("no ImageNet weights for \(arch.rawValue)"))
+                #expect(e.description.contains("mobilenet_v2, efficientnet_lite0"))
+            }
+        }
+        if ProcessInfo.processInfo.environment["VITRINE_WEIGHTS"] == nil {
+            try FileManager.default.removeItem(at: weights.appendingPathComponent("efficientnet-lite0-57934424.pth"))
+            do {
+                _ = try ModelFolder.resolvePretrained("imagenet", architecture: .efficientnet_lite0, pipelineDirectory: f.dir, stage: "t")
+                Issue.record("expected a missing-file error")
+            } catch let e as StageError {
+                #expect(e.description.contains("scripts/fetch-weights.sh efficientnet_lite0"))
+            }
+        }
+    }
+
+    /// Inception-v3 on images smaller than it can take (32 px here; it needs 75) is a clear stage error.
+    @Test func inceptionRefusesSmallImages() async throws {
+        let f = try Fixture()
+        var p = Self.trainParams; p["backbone"] = .string("inception_v3")
+        let (s, c) = try f.context(TrainStage.self, p, inputs: ["data": [try f.tensors()]], journal: InMemoryJournal(), name: "t")
+        do { try await s.run(in: c); Issue.record("expected failure") } catch let e as StageError {
+            #expect(e.description.contains("inception_v3 needs images of at least 75 px"))
+        }
+    }
 }

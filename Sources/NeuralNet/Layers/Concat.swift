@@ -2,7 +2,7 @@
 public final class Concat: Layer {
     /// The branches, in output-channel order.
     public let branches: [any Layer]
-    private var splits: [Int] = []
+    private var splits: [Int] = [], inShape: [Int] = []
 
     /// A concatenation of `branches`.
     public init(_ branches: [any Layer]) { self.branches = branches }
@@ -11,6 +11,7 @@ public final class Concat: Layer {
     public var sublayers: [any Layer] { branches }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        inShape = x.shape
         let outs = branches.map { $0.forward(x, training: training) }
         splits = outs.map { $0.shape[0] }
         var shape = outs[0].shape
@@ -32,6 +33,6 @@ public final class Concat: Layer {
             if dx.isEmpty { dx = d.data } else { for i in 0..<dx.count { dx[i] += d.data[i] } }
             start += c
         }
-        return Tensor(unchecked: grad.shape, dx)
+        return Tensor(unchecked: inShape, dx)
     }
 }

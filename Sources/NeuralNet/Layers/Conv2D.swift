@@ -1,6 +1,6 @@
 /// How a convolution pads its input.
 public enum Padding: Sendable, Equatable {
-    /// The same number of zero rows/columns on each side (PyTorch `padding=`).
+    /// `explicit(h, w)`: h zero rows above and below, w zero columns left and right (PyTorch `padding=(h, w)`).
     case explicit(Int, Int)
     /// TensorFlow "same": output = ceil(input / stride), extra padding at the bottom/right.
     case same
@@ -22,13 +22,21 @@ public final class Conv2D: Layer {
     /// Output pixels (N·Ho·Wo) of the last forward, for FLOP accounting.
     public private(set) var lastOutputPixels = 0
 
-    /// A convolution named `name` (parameters `name.weight`, `name.bias`).
-    public init(_ name: String, _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1,
+    /// A convolution named `name` (parameters `name.weight`, `name.bias`) with a `kernel.0`×`kernel.1`
+    /// (height × width) kernel, e.g. Inception's 1×7 with `padding: .explicit(0, 3)`.
+    public init(_ name: String, _ inChannels: Int, _ outChannels: Int, kernel: (Int, Int), stride: Int = 1,
                 padding: Padding = .explicit(0, 0), dilation: Int = 1, groups: Int = 1, bias: Bool = false) {
-        self.inChannels = inChannels; self.outChannels = outChannels; kh = kernel; kw = kernel
+        self.inChannels = inChannels; self.outChannels = outChannels; (kh, kw) = kernel
         self.stride = stride; self.padding = padding; self.dilation = dilation; self.groups = groups
-        weight = Parameter(name + ".weight", [outChannels, inChannels / groups, kernel, kernel])
+        weight = Parameter(name + ".weight", [outChannels, inChannels / groups, kh, kw])
         self.bias = bias ? Parameter(name + ".bias", [outChannels]) : nil
+    }
+
+    /// A convolution with a square `kernel`×`kernel` kernel.
+    public convenience init(_ name: String, _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1,
+                            padding: Padding = .explicit(0, 0), dilation: Int = 1, groups: Int = 1, bias: Bool = false) {
+        self.init(name, inChannels, outChannels, kernel: (kernel, kernel), stride: stride, padding: padding,
+                  dilation: dilation, groups: groups, bias: bias)
     }
 
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }

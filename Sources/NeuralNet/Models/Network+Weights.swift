@@ -9,14 +9,15 @@ extension Network {
 
     /// Copies weights in by name, checking shapes. Every backbone weight must be present; the top's
     /// weights may be absent (a fresh head on a pretrained backbone) and another top's weights
-    /// (`classifier.*`, `fc.*`, `head.*`) in the file are ignored. Returns how many tensors were loaded.
+    /// (`classifier.*`, `fc.*`, `_fc.*`, `head.*`, Inception's auxiliary `AuxLogits.*`) in the file are
+    /// ignored. Returns how many tensors were loaded.
     @discardableResult
     public func load(_ weights: [String: NamedTensor], requireTop: Bool = false) throws -> Int {
         let ours = parameters
         let known = Set(ours.map(\.name))
         let topNames = Set(top.parameters.map(\.name))
         for name in weights.keys where !known.contains(name) {
-            let foreignTop = ["classifier.", "fc.", "head."].contains { name.hasPrefix($0) }
+            let foreignTop = ["classifier.", "fc.", "_fc.", "head.", "AuxLogits."].contains { name.hasPrefix($0) }
             if !foreignTop { throw NeuralNetError.unexpectedWeight(name: name) }
         }
         var loaded = 0

@@ -7,7 +7,7 @@ public final class Network {
     public let config: NetworkConfig
     /// Convolutional feature extractor: `[3, N, H, W]` → `[N, featureDim]`.
     public let backbone: Sequential
-    /// Width of the pooled features (1280 for MobileNetV2, 512 for ResNet-18).
+    /// Width of the pooled features (1280 for MobileNetV2 and EfficientNet-Lite0, 512 for ResNet-18, 2048 for Inception-v3).
     public let featureDim: Int
     /// The head or classifier: `[N, featureDim]` → `[N, classes]`.
     public let top: Sequential
@@ -20,6 +20,8 @@ public final class Network {
         self.config = config
         switch config.architecture {
         case .mobilenet_v2: (backbone, featureDim) = MobileNetV2.backbone(width: config.width)
+        case .efficientnet_lite0: (backbone, featureDim) = EfficientNetLite.backbone(width: config.width)
+        case .inception_v3: (backbone, featureDim) = InceptionV3.backbone(width: config.width)
         case .resnet18: (backbone, featureDim) = ResNet.backbone(depth: 18, width: config.width)
         case .resnet50: (backbone, featureDim) = ResNet.backbone(depth: 50, width: config.width)
         case .vgg16: (backbone, featureDim) = VGG.backbone(depth: 16, width: config.width)
@@ -28,6 +30,8 @@ public final class Network {
         if config.imagenetClassifier {
             switch config.architecture {
             case .mobilenet_v2: top = MobileNetV2.classifier(features: featureDim, classes: config.numClasses)
+            case .efficientnet_lite0: top = EfficientNetLite.classifier(features: featureDim, classes: config.numClasses)
+            case .inception_v3: top = InceptionV3.classifier(features: featureDim, classes: config.numClasses)
             case .resnet18, .resnet50: top = Sequential([Dense("fc", featureDim, config.numClasses)])
             case .vgg16, .vgg19: top = VGG.classifier(features: featureDim, classes: config.numClasses)
             }
@@ -73,10 +77,11 @@ public final class Network {
         if !headOnly { _ = backbone.backward(g) }
     }
 
-    /// Checks that `images` is CNHW with 3 channels and a usable size.
+    /// Checks that `images` is CNHW with 3 channels and at least the architecture's minimum size.
     public func validate(_ images: Tensor) throws {
-        guard images.shape.count == 4, images.shape[0] == 3, images.shape[2] >= 32, images.shape[3] >= 32 else {
-            throw NeuralNetError.shapeMismatch(what: "input images (CNHW)", expected: [3, -1, 32, 32], got: images.shape)
+        let least = config.architecture.minimumInputSize
+        guard images.shape.count == 4, images.shape[0] == 3, images.shape[2] >= least, images.shape[3] >= least else {
+            throw NeuralNetError.shapeMismatch(what: "input images (CNHW)", expected: [3, -1, least, least], got: images.shape)
         }
     }
 

@@ -7,8 +7,10 @@ public struct Evaluator {
     /// Normalisation of image batches (no augmentation).
     public var imageBatch: ImageBatch
 
-    /// An evaluator for `network`.
-    public init(network: Network, imageBatch: ImageBatch = ImageBatch()) { self.network = network; self.imageBatch = imageBatch }
+    /// An evaluator for `network`; by default with the normalisation its architecture expects.
+    public init(network: Network, imageBatch: ImageBatch? = nil) {
+        self.network = network; self.imageBatch = imageBatch ?? ImageBatch(for: network.config.architecture)
+    }
 
     /// Report and predictions for `data`.
     public func evaluate(_ data: Dataset, classes: Int, batchSize: Int = 32, smoothing: Float = 0) -> (ClassificationReport, [Int]) {

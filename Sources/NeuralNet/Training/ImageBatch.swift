@@ -16,6 +16,12 @@ public struct ImageBatch: Sendable {
         self.mean = mean; self.std = std; self.augment = augment
     }
 
+    /// The normalisation `architecture`'s ImageNet weights expect (`Architecture.inputNormalization`).
+    public init(for architecture: Architecture, augment: Bool = false) {
+        let n = architecture.inputNormalization
+        self.init(mean: n.mean, std: n.std, augment: augment)
+    }
+
     /// Packs images `indices` of `pixels` (uint8 [count, height, width, 3]) into a CNHW tensor.
     /// Augmentation draws only from `generator`, so a resumed run draws the same crops and flips.
     public func tensor(_ pixels: [UInt8], height: Int, width: Int, indices: [Int],

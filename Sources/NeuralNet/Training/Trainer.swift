@@ -45,8 +45,8 @@ public final class Trainer {
     public private(set) var epoch = 0
     /// Draws shuffles and augmentation.
     public internal(set) var generator: SeededGenerator
-    /// Normalisation/augmentation of image batches.
-    public var imageBatch = ImageBatch()
+    /// Normalisation/augmentation of image batches (the architecture's normalisation by default).
+    public var imageBatch: ImageBatch
     /// When true only the head trains (the backbone's weights are frozen).
     public let headOnly: Bool
 
@@ -55,7 +55,7 @@ public final class Trainer {
         self.network = network; self.config = config; self.headOnly = headOnly
         optimizer = Optimizer(config.optimizer)
         generator = SeededGenerator(seed: config.seed, stream: "train")
-        imageBatch.augment = config.augment
+        imageBatch = ImageBatch(for: network.config.architecture, augment: config.augment)
         if headOnly { for p in network.backbone.parameters { p.trainable = false } }
     }
 

@@ -63,23 +63,29 @@ struct ModelFolder {
         ])
     }
 
-    /// Resolves `pretrained`: "none"/"" → nil; "imagenet" → the known file in $VITRINE_WEIGHTS or `.weights/`
-    /// beside the pipeline; anything else → a path relative to the pipeline folder.
+    /// The ImageNet weight file scripts/fetch-weights.sh fetches for each architecture that has one.
+    static let imagenetFiles: [Architecture: String] = [
+        .mobilenet_v2: "mobilenet_v2-b0353104.pth",
+        .efficientnet_lite0: "efficientnet-lite0-57934424.pth",
+    ]
+
+    /// Resolves `pretrained`: "none"/"" → nil; "imagenet" → the architecture's file (`imagenetFiles`) in
+    /// $VITRINE_WEIGHTS or `.weights/` beside the pipeline; anything else → a path relative to the pipeline folder.
     static func resolvePretrained(_ value: String, architecture: Architecture, pipelineDirectory: URL, stage: String) throws -> URL? {
         if value.isEmpty || value == "none" { return nil }
         if value == "imagenet" {
-            guard architecture == .mobilenet_v2 else {
+            guard let file = imagenetFiles[architecture] else {
+                let have = Architecture.allCases.filter { imagenetFiles[$0] != nil }.map(\.rawValue).joined(separator: ", ")
                 throw StageError.invalidParameter(stage: stage, parameter: "pretrained",
-                    reason: "ImageNet weights are available for mobilenet_v2 only on these machines; give a .pth/.safetensors path for \(architecture.rawValue)")
+                    reason: "no ImageNet weights for \(architecture.rawValue) on these machines (available: \(have)); give a .pth/.safetensors path for \(architecture.rawValue)")
             }
-            let file = "mobilenet_v2-b0353104.pth"
             var candidates: [URL] = []
             if let env = ProcessInfo.processInfo.environment["VITRINE_WEIGHTS"] { candidates.append(URL(fileURLWithPath: env).appendingPathComponent(file)) }
             var dir = pipelineDirectory
             for _ in 0..<4 { candidates.append(dir.appendingPathComponent(".weights/" + file)); dir = dir.deletingLastPathComponent() }
             guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
                 throw StageError.invalidParameter(stage: stage, parameter: "pretrained",
-                    reason: "\(file) not found in $VITRINE_WEIGHTS or .weights/ (run scripts/fetch-weights.sh)")
+                    reason: "\(file) not found in $VITRINE_WEIGHTS or .weights/ (run scripts/fetch-weights.sh \(architecture.rawValue))")
             }
             return found
         }

@@ -13,7 +13,7 @@ public struct TrainStage: Stage {
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("data", .artifact, doc: "tensors folder from images.prepare"),
         ParameterSpec("backbone", .choice(Architecture.allCases.map(\.rawValue)), default: .string("mobilenet_v2"), doc: "backbone architecture (torchvision naming)"),
-        ParameterSpec("pretrained", .string, default: .string("none"), doc: "none | imagenet (mobilenet_v2, from .weights/ or $VITRINE_WEIGHTS) | path to .pth/.safetensors"),
+        ParameterSpec("pretrained", .string, default: .string("none"), doc: "none | imagenet (mobilenet_v2 or efficientnet_lite0; files from scripts/fetch-weights.sh in .weights/ or $VITRINE_WEIGHTS) | path to .pth/.safetensors"),
         ParameterSpec("width", .double, default: .double(1), doc: "channel width multiplier (1 = torchvision shapes)"),
         ParameterSpec("freeze_backbone", .bool, default: .bool(false), doc: "compute backbone features once (cached) and train only the head"),
         ParameterSpec("epochs", .int, default: .int(5), doc: "passes over the training split"),
@@ -79,6 +79,10 @@ public struct TrainStage: Stage {
         let tensors = try PreparedTensors(try ctx.input("data"), stage: ctx.stageName)
         let (trainSet, size) = try tensors.load("train", stage: ctx.stageName)
         let testSet = tensors.has("test") ? try tensors.load("test", stage: ctx.stageName).dataset : nil
+        guard size >= architecture.minimumInputSize else {
+            throw StageError.invalidParameter(stage: ctx.stageName, parameter: "backbone",
+                reason: "\(architecture.rawValue) needs images of at least \(architecture.minimumInputSize) px; images.prepare made \(size) px")
+        }
         var perClass = [Int](repeating: 0, count: tensors.classes.count)
         for l in trainSet.labels { perClass[l] += 1 }
         if let empty = perClass.firstIndex(of: 0) {
