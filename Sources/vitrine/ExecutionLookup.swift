@@ -83,4 +83,16 @@ extension SQLiteStore {
     func latestRun(of pipeline: URL?, limit: Int = 1000) throws -> RunRecord? {
         try runs(limit: limit).first { run in pipeline.map(run.isRun(of:)) ?? true }
     }
+
+    /// Executions the runs of `pipeline` ran, and the earlier executions their skipped stages reused.
+    func executionIDs(ofRunsOf pipeline: URL) throws -> Set<Int64> {
+        var ids = Set<Int64>()
+        for run in try runs(limit: Int.max / 2) where run.isRun(of: pipeline) {
+            for e in try executions(runID: run.id) {
+                ids.insert(e.id)
+                if e.status == .skipped, let reused = try reusedExecutionID(of: e.id) { ids.insert(reused) }
+            }
+        }
+        return ids
+    }
 }

@@ -26,9 +26,10 @@ struct MetricsCommand: AsyncParsableCommand {
             if let filter { records = records.filter { $0.name.contains(filter) } }
             if let stage { records = records.filter { $0.stage == stage || $0.stage.hasPrefix(stage + "@") } }
             if let pipeline = stateOptions.pipelineURL {
-                // Pipelines in one folder share the state directory: keep this pipeline's runs only.
-                let mine = Set(try store.runs(limit: Int.max / 2).filter { $0.isRun(of: pipeline) }.map(\.id))
-                records = records.filter { mine.contains($0.runID) }
+                // Pipelines in one folder share the state directory: keep what this pipeline's runs produced or
+                // reused (a stage another pipeline file or checkout already ran is this pipeline's result too).
+                let mine = try store.executionIDs(ofRunsOf: pipeline)
+                records = records.filter { mine.contains($0.executionID) }
             }
             if format.json { printJSON(records); return }
             guard !records.isEmpty else { say("No metrics recorded\(run.map { " in run \($0)" } ?? "") yet."); return }

@@ -140,3 +140,29 @@ import TestSupport
         #expect(nothing.code == 2, "\(nothing.out)")
     }
 }
+
+/// `metrics --pipeline` shows what that pipeline's latest stages hold, also when an earlier run of another
+/// pipeline file (or of the same file in another checkout) produced them and this one reused them.
+@Suite struct MetricsOfReusedExecutionsTests {
+    @Test func reusedExecutionsKeepTheirMetrics() throws {
+        let dir = try TempDir.make("metrics-reuse")
+        try Data("id,title\n1,Red Cotton Shirt\n2,Red Cotton Shirt\n3,Blue Denim Jeans\n".utf8).write(to: dir.appendingPathComponent("c.csv"))
+        let yaml = """
+        stages:
+          load: { uses: catalog.load, with: { path: c.csv, format: csv, id_column: id } }
+          dedupe: { uses: catalog.dedupe_titles, with: { input: load.products, title_column: title, id_column: id, mode: exact } }
+        """
+        try Data(yaml.utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        try Data(yaml.utf8).write(to: dir.appendingPathComponent("q.yaml"))
+        #expect(try CLI.run(["run", "p.yaml", "--no-report"], in: dir).code == 0)
+        let second = try CLI.run(["run", "q.yaml", "--no-report"], in: dir)
+        #expect(second.code == 0 && second.err.contains("[dedupe] up to date"), "\(second.err)")
+        let q = try CLI.run(["metrics", "--pipeline", "q.yaml", "--stage", "dedupe"], in: dir)
+        #expect(q.code == 0 && q.out.contains("dedupe_seconds"), "\(q.out)")
+        // A pipeline file that never ran a stage shows none of its metrics.
+        try Data("stages:\n  other: { run: 'true' }\n".utf8).write(to: dir.appendingPathComponent("r.yaml"))
+        #expect(try CLI.run(["run", "r.yaml", "--no-report"], in: dir).code == 0)
+        let r = try CLI.run(["metrics", "--pipeline", "r.yaml"], in: dir)
+        #expect(r.code == 0 && !r.out.contains("dedupe_seconds"), "\(r.out)")
+    }
+}
