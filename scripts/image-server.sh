@@ -4,8 +4,10 @@
 start_image_server() {
   local dir=$1 port=$2
   # A fixed port keeps the image URLs (and so the download stage's fingerprint) the same between
-  # runs, so a second run has nothing to do; a free one is picked only when it is taken.
-  if ! python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', $port))" 2>/dev/null; then
+  # runs, so a second run has nothing to do; a free one is picked only when it is taken. The check
+  # binds with SO_REUSEADDR, as http.server does: a server stopped a moment ago (its connections in
+  # TIME_WAIT) does not take the port, else a quick second `make run` would download everything again.
+  if ! python3 -c "import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $port))" 2>/dev/null; then
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
   fi
   python3 -m http.server "$port" --bind 127.0.0.1 --directory "$dir" >/dev/null 2>&1 &
