@@ -126,6 +126,7 @@ import Randomness
             ?? (["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"].allSatisfy(flags.contains) ? "SkylakeX"
                 : ["avx2", "fma"].allSatisfy(flags.contains) ? "Haswell" : nil)
         if let expected { #expect(BLAS.coreName.lowercased() == expected.lowercased()) } else { #expect(!BLAS.coreName.isEmpty) }
+        #expect(getenv("OPENBLAS_THREAD_TIMEOUT") != nil, "idle OpenBLAS workers sleep instead of spinning")
         var c: [Float] = [0, 0, 0, 0]
         BLAS.gemm(m: 2, n: 2, k: 2, a: [1, 2, 3, 4], lda: 2, b: [5, 6, 7, 8], ldb: 2, beta: 0, c: &c, ldc: 2)
         #expect(c == [19, 22, 43, 50])
