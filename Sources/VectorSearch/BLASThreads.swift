@@ -18,11 +18,12 @@ public enum BLASThreads {
     /// Sets the OpenBLAS thread count (at least 1) for the whole process.
     public static func set(_ threads: Int) { openblas_set_num_threads(Int32(max(1, threads))) }
 
-    /// Runs `body` with OpenBLAS at `threads`, then restores the previous count.
+    /// Runs `body` with OpenBLAS at `threads`, then restores the previous count (overlapping callers share one
+    /// override, so concurrent searches cannot leave OpenBLAS at their temporary count).
     public static func with<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
-        let previous = current
-        set(threads)
-        defer { set(previous) }
-        return try body()
+        try override.with(threads, body)
     }
+
+    /// The shared override behind `with`.
+    private static let override = SharedOverride(read: { current }, write: { set($0) })
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Randomness
 import Testing
 @testable import VectorSearch
@@ -113,10 +114,27 @@ func tiesGoToTheSmallerIndex(metric: DistanceMetric) throws {
     #expect(throws: VectorSearchError.rowOutOfRange(5, rows: 2)) { try index.search(row: 5, k: 1) }
 }
 
-@Test func blasThreadsAreSetAndRestored() {
-    BLASThreads.set(2)
-    let inside = BLASThreads.with(1) { BLASThreads.current }
-    #expect(inside == 1)
-    #expect(BLASThreads.current == 2)
+/// OpenBLAS's thread count is process-wide and other suites change it concurrently, so the override logic is
+/// checked on a setting of its own; the real one only for its kernels.
+@Test func overlappingOverridesRestoreTheOriginalValue() {
+    final class Setting: @unchecked Sendable {
+        let lock = NSLock(); var value = 2; var writes: [Int] = []
+        func read() -> Int { lock.withLock { value } }
+        func write(_ v: Int) { lock.withLock { value = v; writes.append(v) } }
+    }
+    let setting = Setting()
+    let override = SharedOverride(read: { setting.read() }, write: { setting.write($0) })
+    let seenInside = NSLock()
+    nonisolated(unsafe) var inside: [Int] = []
+    DispatchQueue.concurrentPerform(iterations: 16) { _ in
+        override.with(1) {
+            Thread.sleep(forTimeInterval: 0.002)
+            let v = setting.read()
+            seenInside.withLock { inside.append(v) }
+        }
+    }
+    #expect(inside.count == 16 && inside.allSatisfy { $0 == 1 })
+    #expect(setting.read() == 2, "the value before the first override is back after the last")
+    #expect(setting.writes.first == 1 && setting.writes.last == 2 && setting.writes.count.isMultiple(of: 2))
     #expect(!BLASThreads.coreName.isEmpty && BLASThreads.coreName != "unknown")
 }
