@@ -78,9 +78,4 @@ extension SQLiteStore {
             for p in paths { delete.setUncheckedArguments([p]); try delete.execute() }
         }
     }
-
-    /// Artifacts whose file under `root` is missing or whose size, mtime or inode changed since commit.
-    public static func changedArtifacts(_ artifacts: [ArtifactRecord], root: URL) -> [ArtifactRecord] {
-        ArtifactCheck.changed(artifacts, root: root)
-    }
 }

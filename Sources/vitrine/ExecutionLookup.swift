@@ -26,6 +26,15 @@ struct ExecutionLookup {
         return try store.execution(reused)
     }
 
+    /// Executions holding the outputs the runs of `pipeline` committed: those they ran and those their skips reused.
+    func executionIDs(ofRunsOf pipeline: URL) throws -> Set<Int64> {
+        var ids = Set<Int64>()
+        for run in try store.runs(limit: Int.max / 2) where run.isRun(of: pipeline) {
+            for e in try store.executions(runID: run.id) { if let s = try source(of: e) { ids.insert(s.id) } }
+        }
+        return ids
+    }
+
     /// The stage entries of run `runID` whose outputs exist (succeeded or reused), in run order.
     func committed(runID: Int64) throws -> [Found] {
         guard let run = try store.run(runID) else { return [] }
@@ -82,17 +91,5 @@ extension SQLiteStore {
     /// The latest run of `pipeline` (of any pipeline when nil) among the newest `limit` runs.
     func latestRun(of pipeline: URL?, limit: Int = 1000) throws -> RunRecord? {
         try runs(limit: limit).first { run in pipeline.map(run.isRun(of:)) ?? true }
-    }
-
-    /// Executions the runs of `pipeline` ran, and the earlier executions their skipped stages reused.
-    func executionIDs(ofRunsOf pipeline: URL) throws -> Set<Int64> {
-        var ids = Set<Int64>()
-        for run in try runs(limit: Int.max / 2) where run.isRun(of: pipeline) {
-            for e in try executions(runID: run.id) {
-                ids.insert(e.id)
-                if e.status == .skipped, let reused = try reusedExecutionID(of: e.id) { ids.insert(reused) }
-            }
-        }
-        return ids
     }
 }

@@ -19,7 +19,7 @@ struct MetricsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (store, _) = stateOptions.openExisting()
+        let (store, layout) = stateOptions.openExisting()
         do {
             if diff.count == 2 { try printDiff(store: store); return }
             var records = try store.metrics(runID: run)
@@ -28,7 +28,7 @@ struct MetricsCommand: AsyncParsableCommand {
             if let pipeline = stateOptions.pipelineURL {
                 // Pipelines in one folder share the state directory: keep what this pipeline's runs produced or
                 // reused (a stage another pipeline file or checkout already ran is this pipeline's result too).
-                let mine = try store.executionIDs(ofRunsOf: pipeline)
+                let mine = try ExecutionLookup(store: store, layout: layout).executionIDs(ofRunsOf: pipeline)
                 records = records.filter { mine.contains($0.executionID) }
             }
             if format.json { printJSON(records); return }

@@ -56,8 +56,7 @@ struct PipelineSession {
         // Holding the lock, nothing else runs here: executions still marked running were cut off by a crash or kill,
         // and shell commands they started may still be running (SIGKILL cannot take them along).
         for group in LeftoverProcesses.stop(in: layout.processes) {
-            let stage = URL(fileURLWithPath: group.staging).lastPathComponent.split(separator: ".").first.map(String.init) ?? "?"
-            FileHandle.standardError.write(Data("vitrine: stopped \(group.processes) process\(group.processes == 1 ? "" : "es") of stage '\(stage)' (process group \(group.pgid)) left running by a run that was killed\n".utf8))
+            FileHandle.standardError.write(Data("vitrine: stopped \(group.processes) process\(group.processes == 1 ? "" : "es") of stage '\(group.stage)' (process group \(group.pgid)) left running by a run that was killed\n".utf8))
         }
         let now = Date().timeIntervalSince1970
         _ = try? store.abandonRunningExecutions(runID: nil, error: "interrupted: the process stopped before this stage finished", at: now)

@@ -35,38 +35,44 @@ import TestSupport
     @Test func changedArtifactsFindsEditedAndMissingFiles() throws {
         let dir = try TempDir.make("stat")
         defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try SQLiteStore(stateDirectory: dir.appendingPathComponent("state"))
+        let run = try store.createRun(pipelinePath: "p.yaml", provenance: .object([:]), startedAt: 1)
+        /// Commits `artifacts` as a new execution; returns what the store finds changed under `dir`.
+        func committed(_ artifacts: [ArtifactRecord]) throws -> (id: Int64, changed: () throws -> [ArtifactRecord]) {
+            let e = try store.startExecution(runID: run, stage: "s", stageType: "t", fingerprint: "f", attempt: 1, reason: nil, startedAt: 1)
+            try store.commitExecution(e, outputDirectory: "out", artifacts: artifacts, metrics: [], summary: .object([:]), finishedAt: 2)
+            return (e, { try store.statChangedArtifacts(executionID: e, root: dir) })
+        }
         var records: [ArtifactRecord] = []
         for name in ["a.bin", "b.bin", "c.bin"] {
             try Data(name.utf8).write(to: dir.appendingPathComponent(name))
             let st = try #require(FileStat.of(dir.appendingPathComponent(name).path))
             records.append(ArtifactRecord(output: "o", path: name, sha256: "x", bytes: st.size, stat: st))
         }
-        #expect(SQLiteStore.changedArtifacts(records, root: dir).isEmpty)
+        let flat = try committed(records)
+        #expect(try flat.changed().isEmpty)
         Thread.sleep(forTimeInterval: 0.01)
         try Data("edited!".utf8).write(to: dir.appendingPathComponent("b.bin"))
         try FileManager.default.removeItem(at: dir.appendingPathComponent("c.bin"))
-        #expect(SQLiteStore.changedArtifacts(records, root: dir).map(\.path) == ["b.bin", "c.bin"])
-        // Nested folders, absolute paths and a missing folder.
+        // Only the damaged ones come back, with their recorded fields.
+        let damaged = try flat.changed()
+        #expect(damaged.map(\.path) == ["b.bin", "c.bin"])
+        #expect(damaged.first == records[1])
+        #expect(try store.statChangedArtifacts(executionID: flat.id + 100, root: dir).isEmpty)
+
+        // Nested folders (5,000 files in one, then others), absolute paths and a missing folder.
         let sub = dir.appendingPathComponent("out/s/1")
         try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
-        try Data("n".utf8).write(to: sub.appendingPathComponent("n.bin"))
-        let nestedStat = try #require(FileStat.of(sub.appendingPathComponent("n.bin").path))
-        let nested = ArtifactRecord(output: "o", path: "out/s/1/n.bin", sha256: "x", bytes: 1, stat: nestedStat)
-        let absolute = ArtifactRecord(output: "o", path: sub.appendingPathComponent("n.bin").path, sha256: "x", bytes: 1, stat: nestedStat)
-        let gone = ArtifactRecord(output: "o", path: "out/missing/n.bin", sha256: "x", bytes: 1, stat: nestedStat)
-        let many = Array(repeating: nested, count: 5_000) + [gone, absolute, records[0]]
-        #expect(ArtifactCheck.changed(many, root: dir).map(\.path) == ["out/missing/n.bin"])
-
-        // The same check straight from committed rows: only the damaged ones come back, with their recorded fields.
-        let store = try SQLiteStore(stateDirectory: dir.appendingPathComponent("state"))
-        let run = try store.createRun(pipelinePath: "p.yaml", provenance: .object([:]), startedAt: 1)
-        let e = try store.startExecution(runID: run, stage: "s", stageType: "t", fingerprint: "f", attempt: 1, reason: nil, startedAt: 1)
-        try store.commitExecution(e, outputDirectory: "out", artifacts: records + [nested, absolute, gone], metrics: [], summary: .object([:]),
-                                  finishedAt: 2)
-        let damaged = try store.statChangedArtifacts(executionID: e, root: dir)
-        #expect(damaged.map(\.path) == ["b.bin", "c.bin", "out/missing/n.bin"])
-        #expect(damaged.first == records[1])
-        #expect(try store.statChangedArtifacts(executionID: e + 1, root: dir).isEmpty)
+        var many: [ArtifactRecord] = []
+        for i in 0..<5_000 {
+            let file = sub.appendingPathComponent("n\(i).bin")
+            guard Self.writeSmallFile(file.path, "n") else { Issue.record("cannot create \(file.path)"); return }
+            many.append(ArtifactRecord(output: "o", path: "out/s/1/n\(i).bin", sha256: "x", bytes: 1, stat: try #require(FileStat.of(file.path))))
+        }
+        let absolute = ArtifactRecord(output: "o", path: sub.appendingPathComponent("n0.bin").path, sha256: "x", bytes: 1, stat: many[0].stat)
+        let gone = ArtifactRecord(output: "o", path: "out/missing/n.bin", sha256: "x", bytes: 1, stat: many[0].stat)
+        let nested = try committed(many + [gone, absolute, records[0]])
+        #expect(try nested.changed().map(\.path) == ["out/missing/n.bin"])
     }
 
     /// CPU time of this process, all threads (excludes time other builds on this shared machine take from us).
@@ -147,7 +153,10 @@ import TestSupport
             let latest = try store.latestSucceededExecutions(stages: stages)
             let artifacts = try store.artifactsForExecutions(latest.values.map(\.id))
             lap(1)
-            let changed = ArtifactCheck.changed(artifacts.values.flatMap { $0 }, root: stateDir).count
+            // The runner's check: each execution's rows stepped over with one fstatat each (it spreads the
+            // executions over the cores; here one after the other).
+            var changed = 0
+            for e in latest.values { changed += try store.statChangedArtifacts(executionID: e.id, root: stateDir).count }
             lap(2)
             let snapshot = try store.loadStatCache()
             lap(3)
@@ -174,7 +183,7 @@ import TestSupport
         let config = "release"
         #endif
         print("no-op store side, 10 stages x 2,000 files (\(config) build, best of 3, wall ms with process-CPU ms): open \(f(0)); "
-              + "latest executions + 20k artifact rows \(f(1)); stat+compare 20k artifact files \(f(2)); "
+              + "latest executions + 20k artifact rows \(f(1)); runner check (rows + fstatat) of 20k files \(f(2)); "
               + "load 20k stat-cache rows \(f(3)); stat+cache lookup 20k \(f(4)); "
               + "PRAGMA quick_check \(f(5)) on a \(Self.fileSize(stateDir.appendingPathComponent("state.sqlite").path) / 1024) KiB file")
     }

@@ -22,8 +22,10 @@ public enum LeftoverProcesses {
     public struct Stopped: Sendable, Equatable {
         public let pgid: Int32
         public let processes: Int
-        /// The stage whose command it was (from the staging folder's name), when known.
+        /// The staging folder its stage was writing into (`tmp/<stage>.<execution>.<suffix>`).
         public let staging: String
+        /// The stage whose command it was, from the staging folder's name.
+        public var stage: String { URL(fileURLWithPath: staging).lastPathComponent.split(separator: ".").first.map(String.init) ?? "?" }
     }
 
     /// SIGKILLs every recorded process group that still has a member carrying the recorded `VITRINE_OUT` (never an

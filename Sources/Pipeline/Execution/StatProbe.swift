@@ -5,33 +5,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Fast intact checks of committed files against the stat recorded at commit: one `fstatat` per file relative to an
-/// open directory (no full path walk, no path building), spread over the CPU cores.
-public enum ArtifactCheck {
-    /// Artifacts whose file under `root` (for relative paths) is missing or whose size, mtime or inode changed.
-    public static func changed(_ artifacts: [ArtifactRecord], root: URL) -> [ArtifactRecord] {
-        let n = artifacts.count
-        if n == 0 { return [] }
-        let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, n / 2_000))
-        var changed = [Bool](repeating: false, count: n)
-        changed.withUnsafeMutableBufferPointer { flags in
-            nonisolated(unsafe) let out = flags
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                var probe = StatProbe(root: root)
-                for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
-                    var path = artifacts[i].path
-                    out[i] = path.withUTF8 { probe.differs(path: $0, from: artifacts[i].stat) }
-                }
-            }
-        }
-        var result: [ArtifactRecord] = []
-        for i in 0..<n where changed[i] { result.append(artifacts[i]) }
-        return result
-    }
-}
-
-/// Compares files with their recorded stat, reusing an open directory while consecutive paths share a folder.
-/// Not thread-safe: one per thread.
+/// Compares committed files with the stat recorded at commit: one `fstatat` per file relative to an open directory
+/// (no full path walk, no path building), reused while consecutive paths share a folder. Not thread-safe: one per thread.
 public struct StatProbe: ~Copyable {
     private let rootPath: [UInt8]
     private var currentDir: [UInt8] = []
