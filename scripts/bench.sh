@@ -245,13 +245,14 @@ area_runner() {
 }
 
 area_checkpoints() {
-    # The store side of a no-op (no peer: the DVC comparison is the runner area). Release test build.
+    # The store side of a no-op (no peer: the DVC comparison is the runner area). Release test build, with
+    # -enable-testing: some test targets use `@testable import`, which a plain release build refuses.
     if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
-        say "swift build -c release --build-tests ${SWIFT_SCRATCH[*]:-}"
-        swift build -c release --build-tests "${SWIFT_SCRATCH[@]}"
+        say "swift build -c release --build-tests -Xswiftc -enable-testing ${SWIFT_SCRATCH[*]:-}"
+        swift build -c release --build-tests -Xswiftc -enable-testing "${SWIFT_SCRATCH[@]}"
     fi
-    swift test -c release --skip-build "${SWIFT_SCRATCH[@]}" --filter noOpCheck
-    swift test -c release --skip-build "${SWIFT_SCRATCH[@]}" --filter hundredThousand
+    swift test -c release --skip-build -Xswiftc -enable-testing "${SWIFT_SCRATCH[@]}" --filter noOpCheck
+    swift test -c release --skip-build -Xswiftc -enable-testing "${SWIFT_SCRATCH[@]}" --filter hundredThousand
 }
 
 describe() {
