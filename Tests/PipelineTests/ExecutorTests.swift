@@ -64,6 +64,23 @@ struct Workspace {
         #expect(try JSONValue.parse(meta).objectValue?["lines"] == .int(3))
     }
 
+    /// A runner killed between a stage's commit and its `out/<stage>` link: the next run skips the stage and
+    /// repairs the link (found by the kill-resume drill: `out/parts@1` was missing after the final resume).
+    @Test func aSkippedStageRepairsItsMissingOrStaleLink() async throws {
+        let ws = try Workspace()
+        let yaml = try chain(ws)
+        _ = try await ws.run(yaml)
+        let links = ws.layout.latest
+        let bTarget = try FileManager.default.destinationOfSymbolicLink(atPath: links.appendingPathComponent("b").path)
+        try FileManager.default.removeItem(at: links.appendingPathComponent("c"))
+        try FileManager.default.removeItem(at: links.appendingPathComponent("b"))
+        try FileManager.default.createSymbolicLink(atPath: links.appendingPathComponent("b").path, withDestinationPath: "../nowhere")
+        let second = try await ws.run(yaml)
+        #expect(second.ran.isEmpty)
+        #expect(try String(contentsOf: links.appendingPathComponent("c/out.txt"), encoding: .utf8) == "c\nb\none\n")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: links.appendingPathComponent("b").path) == bTarget)
+    }
+
     @Test func paramChangeRerunsExactlyTheAffectedStages() async throws {
         let ws = try Workspace()
         let yaml = try chain(ws)

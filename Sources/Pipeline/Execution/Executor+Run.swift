@@ -65,6 +65,7 @@ extension Executor {
                         let state = try check(stage, upstream: upstream)
                         if case .upToDate(let e) = state {
                             resolved[stage.name] = e; skipped.append(stage.name)
+                            if let dir = e.outputDirectory { try? layout.ensureLatest(stage: stage.name, at: layout.absolute(dir)) }
                             try? store.recordSkip(runID: runID, stage: stage.name, stageType: stage.typeName, fingerprint: e.fingerprint, reusing: e.id, at: Date().timeIntervalSince1970)
                             reporter.event(.stageSkipped(stage: stage.name, reason: "fingerprint \(e.fingerprint.prefix(12)) matches"))
                             continue

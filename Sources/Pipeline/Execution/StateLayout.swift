@@ -41,6 +41,14 @@ public struct StateLayout: Sendable {
         relative.hasPrefix("/") ? URL(fileURLWithPath: relative) : root.appendingPathComponent(relative)
     }
 
+    /// Repoints `out/<stage>` at `executionDirectory` unless it already points there: a runner killed between a
+    /// stage's commit and its link leaves the link missing or stale, and the next run skips the stage.
+    public func ensureLatest(stage: String, at executionDirectory: URL) throws {
+        let current = try? FileManager.default.destinationOfSymbolicLink(atPath: latest.appendingPathComponent(stage).path)
+        if current == "../" + relative(executionDirectory) { return }
+        try linkLatest(stage: stage, to: executionDirectory)
+    }
+
     /// Points `out/<stage>` at an execution folder (atomically, through a temporary link and a rename).
     public func linkLatest(stage: String, to executionDirectory: URL) throws {
         let link = latest.appendingPathComponent(stage)
