@@ -29,8 +29,17 @@ public final class Sequential: Layer {
     public init(_ layers: [any Layer]) { self.layers = layers }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        var y = x
-        for l in layers { y = l.forward(y, training: training) }
+        var y = x, i = 0
+        while i < layers.count {
+            // A batch norm followed by an activation runs as one pass (see BatchNorm.forward(_:training:then:)).
+            if let bn = layers[i] as? BatchNorm, i + 1 < layers.count, let act = layers[i + 1] as? Activation {
+                y = bn.forward(y, training: training, then: act)
+                i += 2
+            } else {
+                y = layers[i].forward(y, training: training)
+                i += 1
+            }
+        }
         return y
     }
 

@@ -19,4 +19,13 @@ enum Parallel {
             }
         }
     }
+
+    /// Calls `body` on contiguous slices of `0..<count` (at least `minPerThread` elements each), one per worker,
+    /// for element-wise loops whose result per element does not depend on the split.
+    static func forEachRange(_ count: Int, minPerThread: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
+        let workers = min(threads, max(1, count / max(1, minPerThread)))
+        if workers <= 1 { body(0..<count); return }
+        let per = (count + workers - 1) / workers
+        forEach(workers) { w in body(min(count, w * per)..<min(count, (w + 1) * per)) }
+    }
 }

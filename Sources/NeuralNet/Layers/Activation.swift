@@ -10,24 +10,96 @@ public final class Activation: Layer {
 
     public var parameters: [Parameter] { [] }
 
+    /// The upper clip (∞ for ReLU).
+    var cap: Float { kind == .relu6 ? 6 : .infinity }
+
+    /// Records `y` as this layer's output when a preceding layer applied the function in its own pass.
+    func remember(_ y: [Float]) { output = y }
+
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        var y = x.data
+        var y = Buffers.uninitialized(x.count)
         let cap: Float = kind == .relu6 ? 6 : .infinity
-        y.withUnsafeMutableBufferPointer { p in
-            for i in 0..<p.count { p[i] = min(max(p[i], 0), cap) }
-        }
+        x.data.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+            let (src, dst) = (xp.baseAddress!, yp.baseAddress!)
+            Parallel.forEachRange(xp.count) { r in Activation.clamp(src, dst, r, cap) }
+        }}
         output = y
         return Tensor(unchecked: x.shape, y)
     }
 
     public func backward(_ grad: Tensor) -> Tensor {
-        var g = grad.data
+        var dx = Buffers.uninitialized(grad.count)
         let cap: Float = kind == .relu6 ? 6 : .infinity
-        g.withUnsafeMutableBufferPointer { gp in
-            output.withUnsafeBufferPointer { yp in
-                for i in 0..<gp.count where !(yp[i] > 0 && yp[i] < cap) { gp[i] = 0 }
-            }
+        grad.data.withUnsafeBufferPointer { gp in output.withUnsafeBufferPointer { yp in dx.withUnsafeMutableBufferPointer { dp in
+            let (g, y, d) = (gp.baseAddress!, yp.baseAddress!, dp.baseAddress!)
+            Parallel.forEachRange(gp.count) { r in Activation.mask(g, y, d, r, cap) }
+        }}}
+        return Tensor(unchecked: grad.shape, dx)
+    }
+
+    /// v clipped to [0, cap] lane by lane; compare-and-replace rather than `clamped`, which would turn NaN into 0
+    /// and hide a diverging loss.
+    @inline(__always)
+    static func clip(_ v: SIMD16<Float>, _ cap: Float) -> SIMD16<Float> {
+        let lo = SIMD16<Float>(repeating: 0), hi = SIMD16<Float>(repeating: cap)
+        return v.replacing(with: lo, where: v .< lo).replacing(with: hi, where: v .> hi)
+    }
+
+    /// dst[i] = src[i]·scale + shift, clipped to [0, cap] when `cap` is given, sixteen lanes at a time.
+    static func affine(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int,
+                       scale: Float, shift: Float, cap: Float?) {
+        var i = 0
+        let s = SIMD16<Float>(repeating: scale), b = SIMD16<Float>(repeating: shift)
+        while i + 16 <= count {
+            let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self) * s + b
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD16<Float>.self)
+            i += 16
         }
-        return Tensor(unchecked: grad.shape, g)
+        while i < count { dst[i] = src[i] * scale + shift; i += 1 }
+        // Clipped while the run is still in cache (one channel plane at a time).
+        if let cap { clamp(UnsafePointer(dst), dst, 0..<count, cap) }
+    }
+
+    /// dst[i] += src[i] over `r`, clipped to [0, cap] when `cap` is given (a residual sum and the ReLU after it).
+    static func add(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, _ r: Range<Int>, cap: Float?) {
+        // In blocks of 4,096, clipped while each block is still in cache.
+        for start in Swift.stride(from: r.lowerBound, to: r.upperBound, by: 4096) {
+            let end = min(r.upperBound, start + 4096)
+            var i = start
+            while i + 16 <= end {
+                let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self)
+                    + UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD16<Float>.self)
+                i += 16
+            }
+            while i < end { dst[i] += src[i]; i += 1 }
+            if let cap { clamp(UnsafePointer(dst), dst, start..<end, cap) }
+        }
+    }
+
+    /// dst[i] = min(max(src[i], 0), cap) over `r`, sixteen lanes at a time.
+    static func clamp(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ cap: Float) {
+        var i = r.lowerBound
+        while i + 16 <= r.upperBound {
+            let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: clip(v, cap), as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < r.upperBound { dst[i] = min(max(src[i], 0), cap); i += 1 }
+    }
+
+    /// d[i] = g[i] where 0 < y[i] < cap, else 0, over `r`, sixteen lanes at a time.
+    static func mask(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>,
+                     _ r: Range<Int>, _ cap: Float) {
+        var i = r.lowerBound
+        let zero = SIMD16<Float>(repeating: 0), hi = SIMD16<Float>(repeating: cap)
+        while i + 16 <= r.upperBound {
+            let yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
+            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD16<Float>.self)
+            let keep = (yv .> zero) .& (yv .< hi)
+            UnsafeMutableRawPointer(d + i).storeBytes(of: zero.replacing(with: gv, where: keep), as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < r.upperBound { d[i] = y[i] > 0 && y[i] < cap ? g[i] : 0; i += 1 }
     }
 }

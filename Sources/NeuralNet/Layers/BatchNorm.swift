@@ -5,7 +5,8 @@ public final class BatchNorm: Layer {
     /// γ, β and the running statistics.
     public let weight: Parameter, bias: Parameter, runningMean: Parameter, runningVar: Parameter, batches: Parameter
     let features: Int, eps: Float, momentum: Float, channelsFirst: Bool
-    private var xhat: [Float] = [], invStd: [Float] = [], lastShape: [Int] = [], lastTraining = false
+    /// The last training forward's input, batch means and inverse deviations (x̂ is recomputed in backward).
+    private var input = Tensor(zeros: [0]), means: [Float] = [], invStd: [Float] = [], lastTraining = false
 
     /// A batch norm named `name` over `features` channels.
     public init(_ name: String, _ features: Int, eps: Float = 1e-5, momentum: Float = 0.1, channelsFirst: Bool = true) {
@@ -19,81 +20,84 @@ public final class BatchNorm: Layer {
 
     public var parameters: [Parameter] { [weight, bias, runningMean, runningVar, batches] }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        lastShape = x.shape; lastTraining = training
+    public func forward(_ x: Tensor, training: Bool) -> Tensor { forward(x, training: training, then: nil) }
+
+    /// The forward pass, with `activation` (the next layer) applied in the same pass over the output when given:
+    /// one read and one write of the activations instead of two of each. `activation` keeps its output for its
+    /// backward as if it had run itself.
+    func forward(_ x: Tensor, training: Bool, then activation: Activation?) -> Tensor {
+        lastTraining = training
         let m = channelsFirst ? x.count / features : x.shape[0]
-        var y = [Float](repeating: 0, count: x.count)
+        var y = Buffers.uninitialized(x.count)
         if training {
-            xhat = [Float](repeating: 0, count: x.count)
-            invStd = [Float](repeating: 0, count: features)
+            input = x
+            means = [Float](repeating: 0, count: features); invStd = [Float](repeating: 0, count: features)
             batches.value[0] += 1
         }
         let unbias = m > 1 ? Double(m) / Double(m - 1) : 1
         x.data.withUnsafeBufferPointer { xp in
         y.withUnsafeMutableBufferPointer { yp in
-        xhat.withUnsafeMutableBufferPointer { hp in
+        means.withUnsafeMutableBufferPointer { mp in
         invStd.withUnsafeMutableBufferPointer { ip in
         runningMean.value.withUnsafeMutableBufferPointer { rm in
         runningVar.value.withUnsafeMutableBufferPointer { rv in
             let xb = xp.baseAddress!, yb = yp.baseAddress!
-            let hb = hp.baseAddress, ib = ip.baseAddress
             let gam = weight.value, bet = bias.value
             Parallel.forEach(features, minPerThread: 4) { c in
                 let (base, st) = channelsFirst ? (c * m, 1) : (c, features)
                 var mean: Float, inv: Float
                 if training {
-                    var s = 0.0
-                    for i in 0..<m { s += Double(xb[base + i * st]) }
-                    let mu = s / Double(m)
-                    var v = 0.0
-                    for i in 0..<m { let t = Double(xb[base + i * st]) - mu; v += t * t }
-                    v /= Double(m)
+                    let mu = Reduce.sum(xb + base, count: m, stride: st) / Double(m)
+                    let v = Reduce.sumOfSquares(xb + base, count: m, stride: st, minus: Float(mu)) / Double(m)
                     mean = Float(mu); inv = Float(1 / (v + Double(eps)).squareRoot())
-                    ib![c] = inv
+                    mp[c] = mean; ip[c] = inv
                     rm[c] = (1 - momentum) * rm[c] + momentum * Float(mu)
                     rv[c] = (1 - momentum) * rv[c] + momentum * Float(v * unbias)
                 } else {
                     mean = rm[c]; inv = 1 / (rv[c] + eps).squareRoot()
                 }
                 let g = gam[c] * inv, b = bet[c] - mean * g
-                if training, let hb {
-                    for i in 0..<m { let o = base + i * st; let h = (xb[o] - mean) * inv; hb[o] = h; yb[o] = h * gam[c] + bet[c] }
+                if st == 1 {
+                    Activation.affine(xb + base, yb + base, count: m, scale: g, shift: b, cap: activation?.cap)
                 } else {
                     for i in 0..<m { let o = base + i * st; yb[o] = xb[o] * g + b }
+                    if let cap = activation?.cap { for i in 0..<m { let o = base + i * st; yb[o] = min(max(yb[o], 0), cap) } }
                 }
             }
         }}}}}}
+        activation?.remember(y)
         return Tensor(unchecked: x.shape, y)
     }
 
     public func backward(_ grad: Tensor) -> Tensor {
         let m = channelsFirst ? grad.count / features : grad.shape[0]
-        var dx = [Float](repeating: 0, count: grad.count)
-        let training = lastTraining && !xhat.isEmpty
+        var dx = Buffers.uninitialized(grad.count)
+        let training = lastTraining && input.count == grad.count
         grad.data.withUnsafeBufferPointer { gp in
         dx.withUnsafeMutableBufferPointer { dp in
-        xhat.withUnsafeBufferPointer { hp in
+        input.data.withUnsafeBufferPointer { xp in
         weight.grad.withUnsafeMutableBufferPointer { dg in
         bias.grad.withUnsafeMutableBufferPointer { db in
-            let gb = gp.baseAddress!, dxb = dp.baseAddress!, hb = hp.baseAddress
-            let gam = weight.value, rv = runningVar.value, inv = invStd
+            let gb = gp.baseAddress!, dxb = dp.baseAddress!, xb = xp.baseAddress
+            let gam = weight.value, rv = runningVar.value, inv = invStd, mean = means
             Parallel.forEach(features, minPerThread: 4) { c in
                 let (base, st) = channelsFirst ? (c * m, 1) : (c, features)
-                var sdy = 0.0, sdyh = 0.0
-                if training, let hb {
-                    for i in 0..<m { let o = base + i * st; sdy += Double(gb[o]); sdyh += Double(gb[o] * hb[o]) }
+                if training, let xb {
+                    // x̂ = (x − μ)·σ⁻¹;  Σdy·x̂ = σ⁻¹·Σdy·(x − μ).
+                    let sdy = Reduce.sum(gb + base, count: m, stride: st)
+                    let sdyh = Reduce.dot(gb + base, xb + base, count: m, stride: st, minus: mean[c]) * Double(inv[c])
                     dg[c] += Float(sdyh); db[c] += Float(sdy)
-                    let k = gam[c] * inv[c] / Float(m)
-                    let a = Float(sdy), b = Float(sdyh), mf = Float(m)
-                    for i in 0..<m { let o = base + i * st; dxb[o] = k * (mf * gb[o] - a - hb[o] * b) }
+                    let k = gam[c] * inv[c] / Float(m), mf = Float(m)
+                    let a = Float(sdy), bh = Float(sdyh) * inv[c], mu = mean[c]
+                    for i in 0..<m { let o = base + i * st; dxb[o] = k * (mf * gb[o] - a - (xb[o] - mu) * bh) }
                 } else {
                     // Eval mode: y = x·g + b with fixed statistics.
-                    let i0 = 1 / (rv[c] + eps).squareRoot()
-                    for i in 0..<m { let o = base + i * st; sdy += Double(gb[o]); dxb[o] = gb[o] * gam[c] * i0 }
-                    db[c] += Float(sdy)
+                    let s = gam[c] / (rv[c] + eps).squareRoot()
+                    db[c] += Float(Reduce.sum(gb + base, count: m, stride: st))
+                    for i in 0..<m { let o = base + i * st; dxb[o] = gb[o] * s }
                 }
             }
         }}}}}
-        return Tensor(unchecked: lastShape, dx)
+        return Tensor(unchecked: grad.shape, dx)
     }
 }

@@ -7,7 +7,7 @@ public enum Padding: Sendable, Equatable {
 }
 
 /// 2-D convolution over CNHW activations with torchvision's weight layout `[Cout, Cin/groups, kh, kw]`:
-/// im2col + one `sgemm` per group for the whole batch, 1×1 stride-1 convolutions straight to GEMM,
+/// im2col over chunks of the batch + one `sgemm` per chunk and group, 1×1 stride-1 convolutions straight to GEMM,
 /// depthwise convolutions as a direct loop per channel.
 public final class Conv2D: Layer {
     /// `weight` [Cout, Cin/groups, kh, kw].
@@ -19,6 +19,10 @@ public final class Conv2D: Layer {
     private var input = Tensor(zeros: [0])
     /// False for a network's first convolution: its input is the image, so no input gradient is computed.
     public var needsInputGradient = true
+    /// Target size of one im2col chunk's column buffer, in floats (default 16 MiB); the batch is processed in chunks
+    /// of whole images that fit it. Results agree across budgets up to float rounding. Measured on ResNet-18, 128 px,
+    /// batch 32 (img/s, train / inference): 1 MiB 24 / 74, 4 MiB 31 / 84, 16 MiB 34 / 103, unchunked 34 / 94.
+    var columnBudget = 1 << 22
     /// Output pixels (N·Ho·Wo) of the last forward, for FLOP accounting.
     public private(set) var lastOutputPixels = 0
 
@@ -61,40 +65,63 @@ public final class Conv2D: Layer {
         }
     }
 
+    /// Whether the convolution is a plain matrix product over the input (1×1, stride 1, no padding).
+    func isDirect(_ h: Int, _ w: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int)) -> Bool {
+        kh == 1 && kw == 1 && stride == 1 && g.pt == 0 && g.pl == 0 && g.ho == h && g.wo == w
+    }
+
+    /// Images per im2col chunk: as many as keep the column buffer near `columnBudget` floats (at least one),
+    /// so the columns are still in cache when the GEMM reads them. Depends only on shapes, never on threads.
+    func imagesPerChunk(n: Int, k: Int, plane: Int) -> Int {
+        min(n, max(1, columnBudget / max(1, k * plane)))
+    }
+
+    /// Packs the im2col columns of `chunk` images at a time (of `channels` channels from `x`) into a scratch buffer
+    /// and calls `body(images, columns, column count)` for each chunk, in batch order.
+    func forEachChunk(_ x: UnsafePointer<Float>, channels: Int, n: Int, h: Int, w: Int,
+                      _ g: (ho: Int, wo: Int, pt: Int, pl: Int), chunk: Int,
+                      _ body: (Range<Int>, UnsafeMutablePointer<Float>, Int) -> Void) {
+        let plane = g.ho * g.wo
+        ScratchPool.shared.with(channels * kh * kw * chunk * plane) { col in
+            for b0 in Swift.stride(from: 0, to: n, by: chunk) {
+                let images = b0..<min(n, b0 + chunk)
+                Im2Col.pack(x, channels: channels, n: n, images: images, h: h, w: w, kh: kh, kw: kw,
+                            stride: stride, dilation: dilation, geometry: g, into: col)
+                body(images, col, images.count * plane)
+            }
+        }
+    }
+
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         input = x
         let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         let g = geometry(h, w)
         let plane = g.ho * g.wo, m = n * plane
         lastOutputPixels = m
-        var out = [Float](repeating: 0, count: outChannels * m)
+        var out: [Float]
         if isDepthwise {
+            out = [Float](repeating: 0, count: outChannels * m)
             depthwiseForward(x, &out, n: n, h: h, w: w, g)
         } else {
+            out = Buffers.uninitialized(outChannels * m)
             let cg = inChannels / groups, og = outChannels / groups, k = cg * kh * kw
-            let direct = kh == 1 && kw == 1 && stride == 1 && g.pt == 0 && g.pl == 0 && g.ho == h && g.wo == w
-            var col = direct ? [] : [Float](repeating: 0, count: k * m)
+            let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
             x.data.withUnsafeBufferPointer { xp in
-                weight.value.withUnsafeBufferPointer { wp in
-                    out.withUnsafeMutableBufferPointer { op in
-                        col.withUnsafeMutableBufferPointer { cp in
-                            for gi in 0..<groups {
-                                let src: UnsafePointer<Float>
-                                if direct {
-                                    src = xp.baseAddress! + gi * cg * n * h * w
-                                } else {
-                                    Im2Col.pack(xp.baseAddress! + gi * cg * n * h * w, channels: cg, n: n, h: h, w: w,
-                                                kh: kh, kw: kw, stride: stride, dilation: dilation, geometry: g,
-                                                into: cp.baseAddress!)
-                                    src = UnsafePointer(cp.baseAddress!)
-                                }
-                                BLAS.gemm(m: og, n: m, k: k, a: wp.baseAddress! + gi * og * k, lda: k, b: src, ldb: m,
-                                          beta: 0, c: op.baseAddress! + gi * og * m, ldc: m)
-                            }
-                        }
+            weight.value.withUnsafeBufferPointer { wp in
+            out.withUnsafeMutableBufferPointer { op in
+                for gi in 0..<groups {
+                    let xg = xp.baseAddress! + gi * cg * n * h * w, wg = wp.baseAddress! + gi * og * k
+                    let yg = op.baseAddress! + gi * og * m
+                    if direct {
+                        BLAS.gemm(m: og, n: m, k: k, a: wg, lda: k, b: xg, ldb: m, beta: 0, c: yg, ldc: m)
+                        continue
+                    }
+                    forEachChunk(xg, channels: cg, n: n, h: h, w: w, g, chunk: chunk) { images, col, cols in
+                        BLAS.gemm(m: og, n: cols, k: k, a: wg, lda: k, b: col, ldb: cols,
+                                  beta: 0, c: yg + images.lowerBound * plane, ldc: m)
                     }
                 }
-            }
+            }}}
         }
         if let bias {
             out.withUnsafeMutableBufferPointer { op in
@@ -111,8 +138,7 @@ public final class Conv2D: Layer {
         let x = input
         let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         let g = geometry(h, w)
-        let m = n * g.ho * g.wo
-        var dx = [Float](repeating: 0, count: x.count)
+        let plane = g.ho * g.wo, m = n * plane
         if let bias {
             grad.data.withUnsafeBufferPointer { gp in
                 for c in 0..<outChannels {
@@ -124,43 +150,46 @@ public final class Conv2D: Layer {
             }
         }
         if isDepthwise {
+            var dx = [Float](repeating: 0, count: x.count)
             depthwiseBackward(x, grad, &dx, n: n, h: h, w: w, g)
             return Tensor(unchecked: x.shape, dx)
         }
         let cg = inChannels / groups, og = outChannels / groups, k = cg * kh * kw
-        let direct = kh == 1 && kw == 1 && stride == 1 && g.pt == 0 && g.pl == 0 && g.ho == h && g.wo == w
-        var col = direct ? [] : [Float](repeating: 0, count: k * m)
+        let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
         let wantDx = needsInputGradient
-        var dcol = direct || !wantDx ? [] : [Float](repeating: 0, count: k * m)
+        // A direct convolution's input gradient is one GEMM that writes every element; col2im adds into zeros
+        // (and a first layer, which computes none, returns zeros).
+        var dx = direct && wantDx ? Buffers.uninitialized(x.count) : [Float](repeating: 0, count: x.count)
         x.data.withUnsafeBufferPointer { xp in
         grad.data.withUnsafeBufferPointer { gp in
         weight.value.withUnsafeBufferPointer { wp in
         weight.grad.withUnsafeMutableBufferPointer { dwp in
         dx.withUnsafeMutableBufferPointer { dxp in
-        col.withUnsafeMutableBufferPointer { cp in
-        dcol.withUnsafeMutableBufferPointer { dcp in
             for gi in 0..<groups {
-                let xg = xp.baseAddress! + gi * cg * n * h * w
-                let src: UnsafePointer<Float>
-                if direct { src = xg } else {
-                    Im2Col.pack(xg, channels: cg, n: n, h: h, w: w, kh: kh, kw: kw, stride: stride, dilation: dilation,
-                                geometry: g, into: cp.baseAddress!)
-                    src = UnsafePointer(cp.baseAddress!)
+                let xg = xp.baseAddress! + gi * cg * n * h * w, dy = gp.baseAddress! + gi * og * m
+                let wg = wp.baseAddress! + gi * og * k, dwg = dwp.baseAddress! + gi * og * k
+                if direct {
+                    BLAS.gemm(transB: true, m: og, n: k, k: m, a: dy, lda: m, b: xg, ldb: m, beta: 1, c: dwg, ldc: k)
+                    if wantDx {
+                        BLAS.gemm(transA: true, m: k, n: m, k: og, a: wg, lda: k, b: dy, ldb: m,
+                                  beta: 0, c: dxp.baseAddress! + gi * cg * n * h * w, ldc: m)
+                    }
+                    continue
                 }
-                let dy = gp.baseAddress! + gi * og * m
-                BLAS.gemm(transB: true, m: og, n: k, k: m, a: dy, lda: m, b: src, ldb: m,
-                          beta: 1, c: dwp.baseAddress! + gi * og * k, ldc: k)
-                if !wantDx { continue }
-                let dst = direct ? dxp.baseAddress! + gi * cg * n * h * w : dcp.baseAddress!
-                BLAS.gemm(transA: true, m: k, n: m, k: og, a: wp.baseAddress! + gi * og * k, lda: k, b: dy, ldb: m,
-                          beta: 0, c: dst, ldc: m)
-                if !direct {
-                    Im2Col.unpack(UnsafePointer(dcp.baseAddress!), channels: cg, n: n, h: h, w: w, kh: kh, kw: kw,
+                forEachChunk(xg, channels: cg, n: n, h: h, w: w, g, chunk: chunk) { images, col, cols in
+                    let dyChunk = dy + images.lowerBound * plane
+                    BLAS.gemm(transB: true, m: og, n: k, k: cols, a: dyChunk, lda: m, b: col, ldb: cols,
+                              beta: 1, c: dwg, ldc: k)
+                    if !wantDx { return }
+                    // The columns are consumed: reuse the buffer for their gradient.
+                    BLAS.gemm(transA: true, m: k, n: cols, k: og, a: wg, lda: k, b: dyChunk, ldb: m,
+                              beta: 0, c: col, ldc: cols)
+                    Im2Col.unpack(UnsafePointer(col), channels: cg, n: n, images: images, h: h, w: w, kh: kh, kw: kw,
                                   stride: stride, dilation: dilation, geometry: g,
                                   into: dxp.baseAddress! + gi * cg * n * h * w)
                 }
             }
-        }}}}}}}
+        }}}}}
         return Tensor(unchecked: x.shape, dx)
     }
 }

@@ -1,4 +1,5 @@
-/// Packs CNHW image patches into GEMM columns `[C·kh·kw, N·Ho·Wo]` and scatters them back.
+/// Packs CNHW image patches into GEMM columns `[C·kh·kw, B·Ho·Wo]` for the images `B` of one chunk of the
+/// batch, and scatters them back.
 enum Im2Col {
     /// For each kernel column j: the output columns `lo..<hi` whose input column lies inside the image.
     static func validRanges(wo: Int, w: Int, kw: Int, stride: Int, dilation: Int, pl: Int) -> [(Int, Int)] {
@@ -11,20 +12,20 @@ enum Im2Col {
         }
     }
 
-    /// Writes the columns for `channels` input channels starting at `x` into `col`.
-    static func pack(_ x: UnsafePointer<Float>, channels: Int, n: Int, h: Int, w: Int, kh: Int, kw: Int,
+    /// Writes the columns of `images` (of a batch of `n`) for `channels` input channels starting at `x` into `col`.
+    static func pack(_ x: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, h: Int, w: Int, kh: Int, kw: Int,
                      stride s: Int, dilation d: Int, geometry g: (ho: Int, wo: Int, pt: Int, pl: Int),
                      into col: UnsafeMutablePointer<Float>) {
         let (ho, wo) = (g.ho, g.wo)
-        let m = n * ho * wo
+        let m = images.count * ho * wo
         let ranges = validRanges(wo: wo, w: w, kw: kw, stride: s, dilation: d, pl: g.pl)
         Parallel.forEach(channels * kh * kw, minPerThread: 8) { row in
             let c = row / (kh * kw), i = (row / kw) % kh, j = row % kw
             let (lo, hi) = ranges[j], off = j * d - g.pl
             let dstRow = col + row * m
-            for b in 0..<n {
+            for b in images {
                 let src = x + (c * n + b) * h * w
-                let dst = dstRow + b * ho * wo
+                let dst = dstRow + (b - images.lowerBound) * ho * wo
                 for oy in 0..<ho {
                     let iy = oy * s - g.pt + i * d
                     let o = dst + oy * wo
@@ -42,12 +43,12 @@ enum Im2Col {
         }
     }
 
-    /// Adds the columns in `col` back into the image gradient `dx` (the adjoint of `pack`).
-    static func unpack(_ col: UnsafePointer<Float>, channels: Int, n: Int, h: Int, w: Int, kh: Int, kw: Int,
+    /// Adds the columns in `col` back into the image gradient `dx` of `images` (the adjoint of `pack`).
+    static func unpack(_ col: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, h: Int, w: Int, kh: Int, kw: Int,
                        stride s: Int, dilation d: Int, geometry g: (ho: Int, wo: Int, pt: Int, pl: Int),
                        into dx: UnsafeMutablePointer<Float>) {
         let (ho, wo) = (g.ho, g.wo)
-        let m = n * ho * wo
+        let m = images.count * ho * wo
         let ranges = validRanges(wo: wo, w: w, kw: kw, stride: s, dilation: d, pl: g.pl)
         // Parallel over channels: each channel's rows write only that channel's plane.
         Parallel.forEach(channels) { c in
@@ -55,9 +56,9 @@ enum Im2Col {
                 for j in 0..<kw {
                     let row = (c * kh + i) * kw + j
                     let (lo, hi) = ranges[j], off = j * d - g.pl
-                    for b in 0..<n {
+                    for b in images {
                         let dst = dx + (c * n + b) * h * w
-                        let src = col + row * m + b * ho * wo
+                        let src = col + row * m + (b - images.lowerBound) * ho * wo
                         for oy in 0..<ho {
                             let iy = oy * s - g.pt + i * d
                             if iy < 0 || iy >= h { continue }

@@ -15,10 +15,13 @@ public final class Residual: Layer {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         var y = body.forward(x, training: training)
         let s = shortcut?.forward(x, training: training) ?? x
+        // The sum and the ReLU after it in one pass.
         y.data.withUnsafeMutableBufferPointer { yp in s.data.withUnsafeBufferPointer { sp in
-            for i in 0..<yp.count { yp[i] += sp[i] }
+            let (dst, src, cap) = (yp.baseAddress!, sp.baseAddress!, post?.cap)
+            Parallel.forEachRange(yp.count) { r in Activation.add(src, into: dst, r, cap: cap) }
         }}
-        return post?.forward(y, training: training) ?? y
+        post?.remember(y.data)
+        return y
     }
 
     public func backward(_ grad: Tensor) -> Tensor {
@@ -26,7 +29,8 @@ public final class Residual: Layer {
         var dx = body.backward(g)
         let ds = shortcut?.backward(g) ?? g
         dx.data.withUnsafeMutableBufferPointer { dp in ds.data.withUnsafeBufferPointer { sp in
-            for i in 0..<dp.count { dp[i] += sp[i] }
+            let (dst, src) = (dp.baseAddress!, sp.baseAddress!)
+            Parallel.forEachRange(dp.count) { r in Activation.add(src, into: dst, r, cap: nil) }
         }}
         return dx
     }

@@ -18,6 +18,7 @@ public final class Network {
             throw NeuralNetError.invalidOption(name: "width/classes", value: "\(config.width)/\(config.numClasses)", allowed: ["width in (0, 4]", "classes ≥ 1"])
         }
         self.config = config
+        Buffers.tuneAllocator
         switch config.architecture {
         case .mobilenet_v2: (backbone, featureDim) = MobileNetV2.backbone(width: config.width)
         case .efficientnet_lite0: (backbone, featureDim) = EfficientNetLite.backbone(width: config.width)

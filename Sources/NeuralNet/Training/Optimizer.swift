@@ -57,28 +57,31 @@ public final class Optimizer {
             let n = p.count
             switch c.kind {
             case .sgd, .nesterov:
-                let first = slots["buf." + p.name] == nil
-                var buf = slots["buf." + p.name] ?? [Float](repeating: 0, count: n)
+                // Taken out of the dictionary while updated, so the buffer is not copied on write every step.
+                // A fresh buffer of zeros gives PyTorch's first step (buf = d) exactly: 0.9 · 0 + d == d.
+                var buf = slots.removeValue(forKey: "buf." + p.name) ?? [Float](repeating: 0, count: n)
+                let (mu, wd, nesterov) = (c.momentum, c.weightDecay, c.kind == .nesterov)
                 p.value.withUnsafeMutableBufferPointer { w in p.grad.withUnsafeBufferPointer { g in buf.withUnsafeMutableBufferPointer { b in
-                    for i in 0..<n {
-                        let d = g[i] + c.weightDecay * w[i]
-                        b[i] = first ? d : c.momentum * b[i] + d
-                        w[i] -= lr * (c.kind == .nesterov ? d + c.momentum * b[i] : b[i])
+                    if nesterov {
+                        for i in 0..<n { let d = g[i] + wd * w[i]; b[i] = mu * b[i] + d; w[i] -= lr * (d + mu * b[i]) }
+                    } else {
+                        for i in 0..<n { let d = g[i] + wd * w[i]; b[i] = mu * b[i] + d; w[i] -= lr * b[i] }
                     }
                 }}}
                 slots["buf." + p.name] = buf
             case .adam, .adamw:
-                var m = slots["m." + p.name] ?? [Float](repeating: 0, count: n)
-                var v = slots["v." + p.name] ?? [Float](repeating: 0, count: n)
+                var m = slots.removeValue(forKey: "m." + p.name) ?? [Float](repeating: 0, count: n)
+                var v = slots.removeValue(forKey: "v." + p.name) ?? [Float](repeating: 0, count: n)
+                let (b1, b2, eps, wd) = (c.beta1, c.beta2, c.eps, c.weightDecay)
                 let decoupled = c.kind == .adamw
                 p.value.withUnsafeMutableBufferPointer { w in p.grad.withUnsafeBufferPointer { g in
                 m.withUnsafeMutableBufferPointer { mp in v.withUnsafeMutableBufferPointer { vp in
                     for i in 0..<n {
-                        if decoupled { w[i] *= 1 - lr * c.weightDecay }
-                        let gi = decoupled ? g[i] : g[i] + c.weightDecay * w[i]
-                        mp[i] = c.beta1 * mp[i] + (1 - c.beta1) * gi
-                        vp[i] = c.beta2 * vp[i] + (1 - c.beta2) * gi * gi
-                        w[i] -= lr * (mp[i] / bc1) / ((vp[i] / bc2).squareRoot() + c.eps)
+                        if decoupled { w[i] *= 1 - lr * wd }
+                        let gi = decoupled ? g[i] : g[i] + wd * w[i]
+                        mp[i] = b1 * mp[i] + (1 - b1) * gi
+                        vp[i] = b2 * vp[i] + (1 - b2) * gi * gi
+                        w[i] -= lr * (mp[i] / bc1) / ((vp[i] / bc2).squareRoot() + eps)
                     }
                 }}}}
                 slots["m." + p.name] = m; slots["v." + p.name] = v

@@ -1,0 +1,63 @@
+import Testing
+@testable import NeuralNet
+
+/// The vectorised element-wise kernels against plain scalar loops: lengths around the 16-lane width, NaN kept.
+@Suite struct EngineKernelsTests {
+    let lengths = [0, 1, 15, 16, 17, 33, 4097, 70_001]
+
+    func values(_ n: Int) -> [Float] { (0..<n).map { Float(($0 * 7919) % 23) - 9.5 + Float($0 % 5) * 0.25 } }
+
+    @Test(arguments: [Activation.Kind.relu, .relu6])
+    func activationMatchesScalarAndKeepsNaN(kind: Activation.Kind) {
+        let cap: Float = kind == .relu6 ? 6 : .infinity
+        for n in lengths {
+            var x = values(n)
+            if n > 3 { x[n / 2] = .nan; x[n - 1] = .infinity }
+            let act = Activation(kind)
+            let y = act.forward(Tensor(unchecked: [n], x), training: true)
+            for i in 0..<n {
+                if x[i].isNaN { #expect(y.data[i].isNaN, "NaN at \(i) of \(n) lost") } else {
+                    #expect(y.data[i] == min(max(x[i], 0), cap), "\(n): y[\(i)]")
+                }
+            }
+            let g = values(n).map { $0 * 0.5 + 1 }
+            let dx = act.backward(Tensor(unchecked: [n], g))
+            for i in 0..<n { #expect(dx.data[i] == (y.data[i] > 0 && y.data[i] < cap ? g[i] : 0), "\(n): dx[\(i)]") }
+        }
+    }
+
+    /// Float partial sums: the error is bounded relative to Σ|term| (cancelling terms can make the result tiny).
+    @Test func reductionsMatchDoubleSums() {
+        for n in lengths {
+            let a = values(n), b = values(n).reversed().map { $0 * 0.1 }
+            for stride in [1, 3] where n >= stride {
+                let m = n / stride
+                var s = 0.0, sq = 0.0, dot = 0.0, absS = 0.0, absDot = 0.0
+                for i in 0..<m {
+                    s += Double(a[i * stride]); sq += Double((a[i * stride] - 0.5) * (a[i * stride] - 0.5))
+                    dot += Double(b[i * stride] * (a[i * stride] - 0.5))
+                    absS += Double(abs(a[i * stride])); absDot += Double(abs(b[i * stride] * (a[i * stride] - 0.5)))
+                }
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+                    let (x, y) = (ap.baseAddress ?? UnsafePointer(bitPattern: 16)!, bp.baseAddress ?? UnsafePointer(bitPattern: 16)!)
+                    #expect(abs(Reduce.sum(x, count: m, stride: stride) - s) <= 1e-5 * max(1, absS))
+                    #expect(abs(Reduce.sumOfSquares(x, count: m, stride: stride, minus: 0.5) - sq) <= 1e-5 * max(1, sq))
+                    #expect(abs(Reduce.dot(y, x, count: m, stride: stride, minus: 0.5) - dot) <= 1e-5 * max(1, absDot))
+                }}
+            }
+        }
+    }
+
+    @Test func scratchBuffersAreReusedAndNeverShared() {
+        let pool = ScratchPool()
+        let first = pool.with(1000) { $0 }
+        #expect(pool.with(800) { $0 } == first, "a returned buffer large enough is lent again")
+        pool.with(1000) { outer in
+            pool.with(1000) { inner in #expect(inner != outer, "concurrent users get different buffers") }
+        }
+        pool.with(5000) { big in
+            big[4999] = 1
+            #expect(big[4999] == 1)
+        }
+    }
+}
