@@ -60,4 +60,25 @@ import Testing
             #expect(big[4999] == 1)
         }
     }
+
+    /// A batch norm followed by an activation runs fused inside `Sequential`: outputs, gradients and running
+    /// statistics equal the two layers run one after the other, in training and in evaluation.
+    @Test(arguments: [Activation.Kind.relu, .relu6])
+    func fusedBatchNormActivationEqualsTheTwoLayers(kind: Activation.Kind) {
+        let x = GradientCheck.random([3, 2, 5, 7], seed: 21)
+        let scaled = Tensor(unchecked: x.shape, x.data.map { $0 * 9 })   // reaches past 6
+        let fusedBN = BatchNorm("b", 3), plainBN = BatchNorm("b", 3)
+        for bn in [fusedBN, plainBN] { GradientCheck.randomize(bn, seed: 22) }
+        let fused = Sequential([fusedBN, Activation(kind)]), act = Activation(kind)
+        for training in [true, false] {
+            let y = fused.forward(scaled, training: training)
+            let reference = act.forward(plainBN.forward(scaled, training: training), training: training)
+            #expect(y == reference, "training \(training)")
+            #expect(y.data.contains { $0 == 0 } && y.data.contains { $0 > 0 })
+            let g = GradientCheck.random(y.shape, seed: 23)
+            #expect(fused.backward(g) == plainBN.backward(act.backward(g)))
+        }
+        #expect(fusedBN.runningMean.value == plainBN.runningMean.value && fusedBN.runningVar.value == plainBN.runningVar.value)
+        #expect(fusedBN.weight.grad == plainBN.weight.grad && fusedBN.bias.grad == plainBN.bias.grad)
+    }
 }

@@ -50,14 +50,21 @@ public final class Activation: Layer {
                        scale: Float, shift: Float, cap: Float?) {
         var i = 0
         let s = SIMD16<Float>(repeating: scale), b = SIMD16<Float>(repeating: shift)
-        while i + 16 <= count {
-            let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self) * s + b
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD16<Float>.self)
-            i += 16
+        if let cap {
+            while i + 16 <= count {
+                let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self) * s + b
+                UnsafeMutableRawPointer(dst + i).storeBytes(of: clip(v, cap), as: SIMD16<Float>.self)
+                i += 16
+            }
+            while i < count { dst[i] = min(max(src[i] * scale + shift, 0), cap); i += 1 }
+        } else {
+            while i + 16 <= count {
+                let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self) * s + b
+                UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD16<Float>.self)
+                i += 16
+            }
+            while i < count { dst[i] = src[i] * scale + shift; i += 1 }
         }
-        while i < count { dst[i] = src[i] * scale + shift; i += 1 }
-        // Clipped while the run is still in cache (one channel plane at a time).
-        if let cap { clamp(UnsafePointer(dst), dst, 0..<count, cap) }
     }
 
     /// dst[i] += src[i] over `r`, clipped to [0, cap] when `cap` is given (a residual sum and the ReLU after it).
