@@ -7,28 +7,47 @@ public final class GlobalAvgPool: Layer {
 
     public var parameters: [Parameter] { [] }
 
+    /// Plane means, channels in parallel, each a 16-wide sum.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         inShape = x.shape
         let (c, n, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
         var y = [Float](repeating: 0, count: n * c)
         x.data.withUnsafeBufferPointer { xp in
-            for ch in 0..<c { for b in 0..<n {
-                let base = xp.baseAddress! + (ch * n + b) * hw
-                var s: Float = 0
-                for i in 0..<hw { s += base[i] }
-                y[b * c + ch] = s / Float(hw)
-            }}
-        }
+        y.withUnsafeMutableBufferPointer { yp in
+            guard hw > 0, let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
+            Parallel.forEach(c, minPerThread: 8) { ch in
+                for b in 0..<n { yb[b * c + ch] = Self.sum(xb + (ch * n + b) * hw, count: hw) / Float(hw) }
+            }
+        }}
         return Tensor(unchecked: [n, c], y)
     }
 
+    /// Sum of `count` floats in two 8-wide accumulators, then a scalar tail.
+    private static func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+        var a = SIMD8<Float>(), b = SIMD8<Float>(), i = 0
+        let raw = UnsafeRawPointer(p)
+        while i + 16 <= count {
+            a += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            b += raw.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
+            i += 16
+        }
+        var s = (a + b).sum()
+        while i < count { s += p[i]; i += 1 }
+        return s
+    }
+
+    /// Each plane's gradient: its feature's gradient spread evenly, channels in parallel.
     public func backward(_ grad: Tensor) -> Tensor {
         let (c, n, hw) = (inShape[0], inShape[1], inShape[2] * inShape[3])
-        var dx = [Float](repeating: 0, count: c * n * hw)
-        dx.withUnsafeMutableBufferPointer { dp in
-            for ch in 0..<c { for b in 0..<n {
-                dp.baseAddress!.advanced(by: (ch * n + b) * hw).update(repeating: grad.data[b * c + ch] / Float(hw), count: hw)
-            }}
+        let count = c * n * hw
+        let dx = [Float](unsafeUninitializedCapacity: count) { dp, initialized in
+            grad.data.withUnsafeBufferPointer { gp in
+                guard count > 0, let db = dp.baseAddress, let gb = gp.baseAddress else { return }
+                Parallel.forEach(c, minPerThread: 8) { ch in
+                    for b in 0..<n { (db + (ch * n + b) * hw).initialize(repeating: gb[b * c + ch] / Float(hw), count: hw) }
+                }
+            }
+            initialized = count
         }
         return Tensor(unchecked: inShape, dx)
     }

@@ -1,0 +1,117 @@
+/// Vectorised building blocks of the depthwise convolution: zero padding split into stride phases,
+/// flat multi-tap sums and dot products over scratch planes whose rows carry their padding.
+enum DepthwiseKernels {
+    /// Zeroed floats after every scratch block, so 16-wide loops may run past a block's end.
+    static let slack = 64
+
+    /// Loads 8 floats from any address.
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    /// Stores 8 floats at any address.
+    @inline(__always)
+    static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+
+    /// Columns `lo..<hi` of a phase row whose column t reads input column `s·t + phase − pl`, clipped to `0..<w`.
+    @inline(__always)
+    static func validColumns(w: Int, s: Int, phase: Int, pl: Int, width: Int) -> (Int, Int) {
+        let first = pl - phase, last = w - 1 + pl - phase
+        let lo = first <= 0 ? 0 : (first + s - 1) / s
+        let hi = last < 0 ? 0 : min(width, last / s + 1)
+        return (min(lo, width), max(min(lo, width), hi))
+    }
+
+    /// Writes the zero-padded plane `src` (h×w) as s×s phase blocks `q[(rp·s + cp)·block + a·wq + t]` =
+    /// `src[s·a + rp − pt][s·t + cp − pl]` (zero outside), a < hq, t < wq.
+    static func splitPhases(_ src: UnsafePointer<Float>, h: Int, w: Int, s: Int, pt: Int, pl: Int,
+                            hq: Int, wq: Int, block: Int, into q: UnsafeMutablePointer<Float>) {
+        for rp in 0..<s {
+            for cp in 0..<s {
+                let dst = q + (rp * s + cp) * block
+                let (lo, hi) = validColumns(w: w, s: s, phase: cp, pl: pl, width: wq)
+                for a in 0..<hq {
+                    let row = dst + a * wq, iy = s * a + rp - pt
+                    if iy < 0 || iy >= h || lo >= hi { row.update(repeating: 0, count: wq); continue }
+                    if lo > 0 { row.update(repeating: 0, count: lo) }
+                    let srow = src + iy * w + cp - pl
+                    if s == 1 {
+                        (row + lo).update(from: srow + lo, count: hi - lo)
+                    } else if s == 2 {
+                        var t = lo
+                        while t &+ 8 < hi {
+                            let v = UnsafeRawPointer(srow + 2 &* t).loadUnaligned(as: SIMD16<Float>.self)
+                            store8(SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14]), row + t)
+                            t &+= 8
+                        }
+                        while t < hi { row[t] = srow[2 &* t]; t &+= 1 }
+                    } else {
+                        for t in lo..<hi { row[t] = srow[s &* t] }
+                    }
+                    if hi < wq { (row + hi).update(repeating: 0, count: wq - hi) }
+                }
+            }
+        }
+    }
+
+    /// `out[f] = Σ_t weights[t] · base[offsets[t] + f]` for f in `0..<count` rounded up to 16
+    /// (`out` and `base` need that much slack).
+    static func taps(_ out: UnsafeMutablePointer<Float>, count: Int, base: UnsafePointer<Float>,
+                     offsets: UnsafePointer<Int>, weights: UnsafePointer<Float>, n: Int) {
+        var f = 0
+        while f < count {
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
+            for t in 0..<n {
+                let p = base + offsets[t] + f, wv = SIMD8<Float>(repeating: weights[t])
+                a0 += wv * load8(p); a1 += wv * load8(p + 8)
+            }
+            store8(a0, out + f); store8(a1, out + f + 8)
+            f += 16
+        }
+    }
+
+    /// `Σ a[f]·b[f]` for f in `0..<count` rounded up to 16 (`a` must hold zeros past `count`).
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
+        var f = 0
+        while f < count {
+            s0 += load8(a + f) * load8(b + f); s1 += load8(a + f + 8) * load8(b + f + 8)
+            f += 16
+        }
+        return (s0 + s1).sum()
+    }
+
+    /// Adds one phase row of the input gradient (`phases[cp·phaseStride + t]` is padded column `s·t + cp`)
+    /// to the input row `dst`, whose column x is padded column `x + pl`; `row` is scratch for the interleave.
+    static func addPhaseRow(_ phases: UnsafePointer<Float>, phaseStride: Int, s: Int, wq: Int, pl: Int, w: Int,
+                            row: UnsafeMutablePointer<Float>, into dst: UnsafeMutablePointer<Float>) {
+        let src: UnsafePointer<Float>
+        if s == 1 {
+            src = phases
+        } else if s == 2 {
+            let even = phases, odd = phases + phaseStride
+            var t = 0
+            while t < wq {
+                let e = load8(even + t), o = load8(odd + t)
+                store8(SIMD8(e[0], o[0], e[1], o[1], e[2], o[2], e[3], o[3]), row + 2 &* t)
+                store8(SIMD8(e[4], o[4], e[5], o[5], e[6], o[6], e[7], o[7]), row + 2 &* t + 8)
+                t &+= 8
+            }
+            src = UnsafePointer(row)
+        } else {
+            for cp in 0..<s { for t in 0..<wq { row[s &* t &+ cp] = phases[cp &* phaseStride &+ t] } }
+            src = UnsafePointer(row)
+        }
+        let from = src + pl, n = max(0, min(w, s * wq - pl))
+        var x = 0
+        while x &+ 8 <= n { store8(load8(dst + x) + load8(from + x), dst + x); x &+= 8 }
+        while x < n { dst[x] += from[x]; x &+= 1 }
+    }
+
+    /// `count` rounded up to a multiple of 16.
+    @inline(__always)
+    static func padded(_ count: Int) -> Int { (count + 15) & ~15 }
+}
