@@ -9,7 +9,7 @@ reps=${1:-3}; shift || true
 bin=.build-nn-release/release/bench-nn
 py=.bench/venv/bin/python
 configs=("$@")
-[ ${#configs[@]} -eq 0 ] && configs=(train:mobilenet_v2:4 train:mobilenet_v2:32 train:resnet18:4 train:resnet18:32 infer:mobilenet_v2:32 infer:resnet18:32)
+[ ${#configs[@]} -eq 0 ] && configs=(train:mobilenet_v2:4 train:mobilenet_v2:32 train:resnet18:4 train:resnet18:32 train:resnet50:4 train:resnet50:32 train:vgg16:4 train:vgg16:32 infer:mobilenet_v2:32 infer:resnet18:32 infer:resnet50:32 infer:vgg16:32)
 havepeer=1; "$py" -c "import torch, torchvision" 2>/dev/null || { echo "PyTorch not installed in .bench/venv: peer skipped"; havepeer=0; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 field() { python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
