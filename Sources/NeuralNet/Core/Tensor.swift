@@ -39,7 +39,9 @@ public final class Parameter {
     /// torchvision shape, e.g. `[32, 3, 3, 3]`.
     public let shape: [Int]
     /// Values.
-    public var value: [Float]
+    public var value: [Float] { didSet { version &+= 1 } }   // no `oldValue`: mutated in place (SE-0268)
+    /// Incremented by every change of `value` (lets layers cache what they derive from it).
+    public private(set) var version = 0
     /// Accumulated gradient (empty for buffers).
     public var grad: [Float]
     /// Whether the optimiser updates it (false for running statistics and frozen weights).

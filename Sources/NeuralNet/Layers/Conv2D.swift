@@ -23,6 +23,10 @@ public final class Conv2D: Layer {
     /// of whole images that fit it. Results agree across budgets up to float rounding. Measured on ResNet-18, 128 px,
     /// batch 32 (img/s, train / inference): 1 MiB 24 / 74, 4 MiB 31 / 84, 16 MiB 34 / 103, unchunked 34 / 94.
     var columnBudget = 1 << 22
+    /// Whether 3×3 stride-1 convolutions run through Winograd F(2×2, 3×3) (tests compare both paths).
+    var winogradEnabled = true
+    /// Transformed filters kept from an inference forward, with the weight version they were made from.
+    var winogradCache: (version: Int, filters: [Float])?
     /// Output pixels (N·Ho·Wo) of the last forward, for FLOP accounting.
     public private(set) var lastOutputPixels = 0
 
@@ -106,8 +110,10 @@ public final class Conv2D: Layer {
             out = Buffers.uninitialized(outChannels * m)
             let cg = inChannels / groups, og = outChannels / groups, k = cg * kh * kw
             let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
+            let winograd = !direct && usesWinograd(g, training: training) ? winogradFilters() : []
             x.data.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
+            winograd.withUnsafeBufferPointer { up in
             out.withUnsafeMutableBufferPointer { op in
                 for gi in 0..<groups {
                     let xg = xp.baseAddress! + gi * cg * n * h * w, wg = wp.baseAddress! + gi * og * k
@@ -116,12 +122,16 @@ public final class Conv2D: Layer {
                         BLAS.gemm(m: og, n: m, k: k, a: wg, lda: k, b: xg, ldb: m, beta: 0, c: yg, ldc: m)
                         continue
                     }
+                    if !winograd.isEmpty, let u = up.baseAddress {   // an empty array may still have a base address
+                        winogradForward(xg, u + gi * 16 * og * cg, yg, cin: cg, cout: og, n: n, h: h, w: w, g)
+                        continue
+                    }
                     forEachChunk(xg, channels: cg, n: n, h: h, w: w, g, chunk: chunk) { images, col, cols in
                         BLAS.gemm(m: og, n: cols, k: k, a: wg, lda: k, b: col, ldb: cols,
                                   beta: 0, c: yg + images.lowerBound * plane, ldc: m)
                     }
                 }
-            }}}
+            }}}}
         }
         if let bias {
             out.withUnsafeMutableBufferPointer { op in
