@@ -61,11 +61,15 @@ public final class Optimizer {
                 // A fresh buffer of zeros gives PyTorch's first step (buf = d) exactly: 0.9 · 0 + d == d.
                 var buf = slots.removeValue(forKey: "buf." + p.name) ?? [Float](repeating: 0, count: n)
                 let (mu, wd, nesterov) = (c.momentum, c.weightDecay, c.kind == .nesterov)
-                p.value.withUnsafeMutableBufferPointer { w in p.grad.withUnsafeBufferPointer { g in buf.withUnsafeMutableBufferPointer { b in
-                    if nesterov {
-                        for i in 0..<n { let d = g[i] + wd * w[i]; b[i] = mu * b[i] + d; w[i] -= lr * (d + mu * b[i]) }
-                    } else {
-                        for i in 0..<n { let d = g[i] + wd * w[i]; b[i] = mu * b[i] + d; w[i] -= lr * b[i] }
+                p.value.withUnsafeMutableBufferPointer { wp in p.grad.withUnsafeBufferPointer { gp in buf.withUnsafeMutableBufferPointer { bp in
+                    let (w, g, b) = (wp.baseAddress!, gp.baseAddress!, bp.baseAddress!)
+                    // Element-wise, so split over the engine's threads without changing any result.
+                    Parallel.forEachRange(n) { r in
+                        if nesterov {
+                            for i in r { let d = g[i] + wd * w[i]; b[i] = mu * b[i] + d; w[i] -= lr * (d + mu * b[i]) }
+                        } else {
+                            for i in r { let d = g[i] + wd * w[i]; b[i] = mu * b[i] + d; w[i] -= lr * b[i] }
+                        }
                     }
                 }}}
                 slots["buf." + p.name] = buf
@@ -74,14 +78,17 @@ public final class Optimizer {
                 var v = slots.removeValue(forKey: "v." + p.name) ?? [Float](repeating: 0, count: n)
                 let (b1, b2, eps, wd) = (c.beta1, c.beta2, c.eps, c.weightDecay)
                 let decoupled = c.kind == .adamw
-                p.value.withUnsafeMutableBufferPointer { w in p.grad.withUnsafeBufferPointer { g in
-                m.withUnsafeMutableBufferPointer { mp in v.withUnsafeMutableBufferPointer { vp in
-                    for i in 0..<n {
-                        if decoupled { w[i] *= 1 - lr * wd }
-                        let gi = decoupled ? g[i] : g[i] + wd * w[i]
-                        mp[i] = b1 * mp[i] + (1 - b1) * gi
-                        vp[i] = b2 * vp[i] + (1 - b2) * gi * gi
-                        w[i] -= lr * (mp[i] / bc1) / ((vp[i] / bc2).squareRoot() + eps)
+                p.value.withUnsafeMutableBufferPointer { wp in p.grad.withUnsafeBufferPointer { gp in
+                m.withUnsafeMutableBufferPointer { mb in v.withUnsafeMutableBufferPointer { vb in
+                    let (w, g, mp, vp) = (wp.baseAddress!, gp.baseAddress!, mb.baseAddress!, vb.baseAddress!)
+                    Parallel.forEachRange(n) { r in
+                        for i in r {
+                            if decoupled { w[i] *= 1 - lr * wd }
+                            let gi = decoupled ? g[i] : g[i] + wd * w[i]
+                            mp[i] = b1 * mp[i] + (1 - b1) * gi
+                            vp[i] = b2 * vp[i] + (1 - b2) * gi * gi
+                            w[i] -= lr * (mp[i] / bc1) / ((vp[i] / bc2).squareRoot() + eps)
+                        }
                     }
                 }}}}
                 slots["m." + p.name] = m; slots["v." + p.name] = v
