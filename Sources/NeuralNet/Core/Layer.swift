@@ -31,10 +31,12 @@ public final class Sequential: Layer {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         var y = x, i = 0
         while i < layers.count {
-            // A batch norm followed by an activation runs as one pass (see BatchNorm.forward(_:training:then:)).
-            if let bn = layers[i] as? BatchNorm, i + 1 < layers.count, let act = layers[i + 1] as? Activation {
-                y = bn.forward(y, training: training, then: act)
-                i += 2
+            // A batch norm and the activation after it run as one pass (see BatchNorm.forward(_:training:then:)),
+            // at inference in place.
+            if let bn = layers[i] as? BatchNorm {
+                let act = i + 1 < layers.count ? layers[i + 1] as? Activation : nil
+                if !training && bn.channelsFirst { bn.inferInPlace(&y, then: act) } else { y = bn.forward(y, training: training, then: act) }
+                i += act == nil ? 1 : 2
             } else {
                 y = layers[i].forward(y, training: training)
                 i += 1

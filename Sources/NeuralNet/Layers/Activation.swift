@@ -28,6 +28,7 @@ public final class Activation: Layer {
     }
 
     public func backward(_ grad: Tensor) -> Tensor {
+        precondition(output.count == grad.count, "Activation.backward needs the output of a training forward")
         var dx = Buffers.uninitialized(grad.count)
         let cap: Float = kind == .relu6 ? 6 : .infinity
         grad.data.withUnsafeBufferPointer { gp in output.withUnsafeBufferPointer { yp in dx.withUnsafeMutableBufferPointer { dp in

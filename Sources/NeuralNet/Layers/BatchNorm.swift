@@ -69,6 +69,24 @@ public final class BatchNorm: Layer {
         return Tensor(unchecked: x.shape, y)
     }
 
+    /// Inference on CNHW activations in place: x·g + b per channel with the running statistics, with
+    /// `activation` applied in the same pass — no new buffer, the memory just read is written back (a shared
+    /// buffer is copied first, by copy-on-write). Nothing is kept for a backward pass.
+    func inferInPlace(_ x: inout Tensor, then activation: Activation?) {
+        precondition(channelsFirst, "in-place inference is for CNHW activations")
+        lastTraining = false
+        activation?.remember([])
+        let m = x.count / max(features, 1), cap = activation?.cap
+        let gam = weight.value, bet = bias.value, rm = runningMean.value, rv = runningVar.value
+        x.data.withUnsafeMutableBufferPointer { xp in
+            let xb = xp.baseAddress!
+            Parallel.forEach(features, minPerThread: 4) { c in
+                let inv = 1 / (rv[c] + eps).squareRoot(), g = gam[c] * inv, b = bet[c] - rm[c] * g   // as forward
+                Activation.affine(xb + c * m, xb + c * m, count: m, scale: g, shift: b, cap: cap)
+            }
+        }
+    }
+
     public func backward(_ grad: Tensor) -> Tensor {
         let m = channelsFirst ? grad.count / features : grad.shape[0]
         var dx = Buffers.uninitialized(grad.count)

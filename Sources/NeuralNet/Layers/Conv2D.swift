@@ -104,7 +104,9 @@ public final class Conv2D: Layer {
         lastOutputPixels = m
         var out: [Float]
         if isDepthwise {
-            out = [Float](repeating: 0, count: outChannels * m)
+            // The undilated kernels write every output; the dilated fallback and empty inputs add into zeros.
+            let zeroed = dilation != 1 || h == 0 || w == 0
+            out = zeroed ? [Float](repeating: 0, count: outChannels * m) : Buffers.uninitialized(outChannels * m)
             depthwiseForward(x, &out, n: n, h: h, w: w, g)
         } else {
             out = Buffers.uninitialized(outChannels * m)
