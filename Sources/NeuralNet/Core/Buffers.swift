@@ -11,8 +11,8 @@ enum Buffers {
     }
 
     /// glibc returns blocks above 128 KiB to the kernel on free and maps fresh zeroed pages on the next malloc: on
-    /// a 128 px batch of 32 that page-faulting and clearing took ~20 % of ResNet-18 inference and ~45 % of
-    /// MobileNetV2's (whose expanded activations exceed even glibc's largest mmap threshold, 32 MiB). Serving
+    /// a 128 px batch of 32 that page-faulting and clearing took ~20 % of ResNet-18 inference, and MobileNetV2's
+    /// expanded activations exceed even glibc's largest mmap threshold (32 MiB). Serving
     /// every block from the heap (no mmap) and keeping freed heap memory (no trimming) makes a step reuse the
     /// previous step's pages. Applied once per process; the resident size then stays at its peak.
     static let tuneAllocator: Void = {
