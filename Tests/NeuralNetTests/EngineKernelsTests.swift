@@ -84,4 +84,23 @@ import Testing
         #expect(fusedBN.runningMean.value == plainBN.runningMean.value && fusedBN.runningVar.value == plainBN.runningVar.value)
         #expect(fusedBN.weight.grad == plainBN.weight.grad && fusedBN.bias.grad == plainBN.bias.grad)
     }
+
+    /// A convolution followed by an activation (VGG) runs fused inside `Sequential`: bias and ReLU in one pass,
+    /// outputs and gradients equal to the two layers run one after the other.
+    @Test func fusedConvolutionActivationEqualsTheTwoLayers() {
+        let x = GradientCheck.random([3, 2, 6, 5], seed: 41)
+        let fusedConv = Conv2D("c", 3, 4, kernel: 3, padding: .explicit(1, 1), bias: true)
+        let plainConv = Conv2D("c", 3, 4, kernel: 3, padding: .explicit(1, 1), bias: true)
+        for conv in [fusedConv, plainConv] { GradientCheck.randomize(conv, seed: 42); conv.winogradEnabled = false }
+        let fused = Sequential([fusedConv, Activation(.relu)]), act = Activation(.relu)
+        for training in [false, true] {
+            let y = fused.forward(x, training: training)
+            #expect(y == act.forward(plainConv.forward(x, training: training), training: training), "training \(training)")
+            #expect(y.data.contains { $0 == 0 } && y.data.contains { $0 > 0 })
+        }
+        let g = GradientCheck.random([4, 2, 6, 5], seed: 43)
+        #expect(fused.backward(g) == plainConv.backward(act.backward(g)))
+        #expect(fusedConv.weight.grad == plainConv.weight.grad && fusedConv.bias?.grad == plainConv.bias?.grad)
+        #expect(fusedConv.bias?.grad.contains { $0 != 0 } == true)
+    }
 }

@@ -37,6 +37,9 @@ public final class Sequential: Layer {
                 let act = i + 1 < layers.count ? layers[i + 1] as? Activation : nil
                 if !training && bn.channelsFirst { bn.inferInPlace(&y, then: act) } else { y = bn.forward(y, training: training, then: act) }
                 i += act == nil ? 1 : 2
+            } else if let conv = layers[i] as? Conv2D, i + 1 < layers.count, let act = layers[i + 1] as? Activation {
+                y = conv.forward(y, training: training, then: act)   // VGG: bias and ReLU in one pass
+                i += 2
             } else {
                 y = layers[i].forward(y, training: training)
                 i += 1

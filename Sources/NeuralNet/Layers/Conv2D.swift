@@ -96,7 +96,11 @@ public final class Conv2D: Layer {
         }
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool) -> Tensor { forward(x, training: training, then: nil) }
+
+    /// The forward pass, with `activation` (the next layer) applied in place in the same pass as the bias when
+    /// given (VGG's conv + ReLU pairs); `activation` keeps the output for its backward when training.
+    func forward(_ x: Tensor, training: Bool, then activation: Activation?) -> Tensor {
         input = x
         let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         let g = geometry(h, w)
@@ -135,14 +139,16 @@ public final class Conv2D: Layer {
                 }
             }}}}
         }
-        if let bias {
+        if bias != nil || activation != nil {
+            let shifts = bias?.value ?? [Float](repeating: 0, count: outChannels), cap = activation?.cap
             out.withUnsafeMutableBufferPointer { op in
-                for c in 0..<outChannels {
-                    let b = bias.value[c], base = op.baseAddress! + c * m
-                    for i in 0..<m { base[i] += b }
+                let ob = op.baseAddress!
+                Parallel.forEach(outChannels, minPerThread: 4) { c in
+                    Activation.affine(ob + c * m, ob + c * m, count: m, scale: 1, shift: shifts[c], cap: cap)
                 }
             }
         }
+        activation?.remember(training ? out : [])
         return Tensor(unchecked: [outChannels, n, g.ho, g.wo], out)
     }
 
@@ -152,14 +158,10 @@ public final class Conv2D: Layer {
         let g = geometry(h, w)
         let plane = g.ho * g.wo, m = n * plane
         if let bias {
-            grad.data.withUnsafeBufferPointer { gp in
-                for c in 0..<outChannels {
-                    var s: Float = 0
-                    let base = gp.baseAddress! + c * m
-                    for i in 0..<m { s += base[i] }
-                    bias.grad[c] += s
-                }
-            }
+            grad.data.withUnsafeBufferPointer { gp in bias.grad.withUnsafeMutableBufferPointer { bp in
+                let (gb, db) = (gp.baseAddress!, bp.baseAddress!)
+                Parallel.forEach(outChannels, minPerThread: 4) { c in db[c] += Float(Reduce.sum(gb + c * m, count: m, stride: 1)) }
+            }}
         }
         if isDepthwise {
             var dx = [Float](repeating: 0, count: x.count)
