@@ -103,4 +103,18 @@ import Testing
         #expect(fusedConv.weight.grad == plainConv.weight.grad && fusedConv.bias?.grad == plainConv.bias?.grad)
         #expect(fusedConv.bias?.grad.contains { $0 != 0 } == true)
     }
+
+    /// A batch of zero images goes through every fused and vectorised path without touching memory.
+    @Test func emptyBatchesPassThrough() {
+        let empty = Tensor(unchecked: [3, 0, 6, 6], [])
+        let net = Sequential([Conv2D("c", 3, 4, kernel: 3, padding: .explicit(1, 1), bias: true), Activation(.relu),
+                              Conv2D("d", 4, 4, kernel: 3, padding: .explicit(1, 1)), BatchNorm("b", 4), Activation(.relu6)])
+        let block = Residual(Sequential([Conv2D("r", 3, 3, kernel: 1), BatchNorm("rb", 3)]), reluAfter: true)
+        for training in [true, false] {
+            #expect(net.forward(empty, training: training).shape == [4, 0, 6, 6])
+            #expect(block.forward(empty, training: training).count == 0)
+        }
+        #expect(net.backward(Tensor(unchecked: [4, 0, 6, 6], [])).shape == [3, 0, 6, 6])
+        #expect(block.backward(Tensor(unchecked: [3, 0, 6, 6], [])).count == 0)
+    }
 }

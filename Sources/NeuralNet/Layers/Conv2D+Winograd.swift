@@ -14,7 +14,7 @@ extension Conv2D {
     /// Images per Winograd chunk: the transformed inputs and products (16 × channels × tiles each) stay near
     /// `columnBudget` floats.
     func winogradImagesPerChunk(n: Int, channels: Int, tilesPerImage: Int) -> Int {
-        min(n, max(1, columnBudget / max(1, 16 * channels * tilesPerImage)))
+        max(1, min(n, columnBudget / max(1, 16 * channels * tilesPerImage)))
     }
 
     /// The transformed filters of every group (`[groups][16][Cout/groups][Cin/groups]`), kept between calls and

@@ -77,7 +77,7 @@ public final class Conv2D: Layer {
     /// Images per im2col chunk: as many as keep the column buffer near `columnBudget` floats (at least one),
     /// so the columns are still in cache when the GEMM reads them. Depends only on shapes, never on threads.
     func imagesPerChunk(n: Int, k: Int, plane: Int) -> Int {
-        min(n, max(1, columnBudget / max(1, k * plane)))
+        max(1, min(n, columnBudget / max(1, k * plane)))   // at least 1: an empty batch still strides
     }
 
     /// Packs the im2col columns of `chunk` images at a time (of `channels` channels from `x`) into a scratch buffer
