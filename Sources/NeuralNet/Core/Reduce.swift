@@ -5,26 +5,21 @@ enum Reduce {
 
     /// Σ x[i·stride].
     static func sum(_ x: UnsafePointer<Float>, count: Int, stride: Int) -> Double {
-        fold(count, stride: stride) { i in x[i * stride] } vector: { i in load(x + i) }
+        fold(count, stride: stride) { i in x[i * stride] } vector: { i in Lanes.load16(x + i) }
     }
 
     /// Σ (x[i·stride] − minus)².
     static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int, stride: Int, minus: Float) -> Double {
         fold(count, stride: stride) { i in let d = x[i * stride] - minus; return d * d } vector: { i in
-            let d = load(x + i) - SIMD16(repeating: minus); return d * d
+            let d = Lanes.load16(x + i) - SIMD16(repeating: minus); return d * d
         }
     }
 
     /// Σ a[i·stride] · (b[i·stride] − minus).
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, stride: Int, minus: Float) -> Double {
         fold(count, stride: stride) { i in a[i * stride] * (b[i * stride] - minus) } vector: { i in
-            load(a + i) * (load(b + i) - SIMD16(repeating: minus))
+            Lanes.load16(a + i) * (Lanes.load16(b + i) - SIMD16(repeating: minus))
         }
-    }
-
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
     }
 
     /// Sums `term(i)` for i in 0..<count; with stride 1 sixteen at a time through `vector(i)` (terms i..<i+16).

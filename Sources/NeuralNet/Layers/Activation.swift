@@ -53,15 +53,15 @@ public final class Activation: Layer {
         let s = SIMD16<Float>(repeating: scale), b = SIMD16<Float>(repeating: shift)
         if let cap {
             while i + 16 <= count {
-                let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self) * s + b
-                UnsafeMutableRawPointer(dst + i).storeBytes(of: clip(v, cap), as: SIMD16<Float>.self)
+                let v = Lanes.load16(src + i) * s + b
+                Lanes.store16(clip(v, cap), dst + i)
                 i += 16
             }
             while i < count { dst[i] = min(max(src[i] * scale + shift, 0), cap); i += 1 }
         } else {
             while i + 16 <= count {
-                let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self) * s + b
-                UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD16<Float>.self)
+                let v = Lanes.load16(src + i) * s + b
+                Lanes.store16(v, dst + i)
                 i += 16
             }
             while i < count { dst[i] = src[i] * scale + shift; i += 1 }
@@ -75,9 +75,9 @@ public final class Activation: Layer {
             let end = min(r.upperBound, start + 4096)
             var i = start
             while i + 16 <= end {
-                let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self)
-                    + UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD16<Float>.self)
-                UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD16<Float>.self)
+                let v = Lanes.load16(src + i)
+                    + Lanes.load16(dst + i)
+                Lanes.store16(v, dst + i)
                 i += 16
             }
             while i < end { dst[i] += src[i]; i += 1 }
@@ -89,8 +89,8 @@ public final class Activation: Layer {
     static func clamp(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ cap: Float) {
         var i = r.lowerBound
         while i + 16 <= r.upperBound {
-            let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: clip(v, cap), as: SIMD16<Float>.self)
+            let v = Lanes.load16(src + i)
+            Lanes.store16(clip(v, cap), dst + i)
             i += 16
         }
         while i < r.upperBound { dst[i] = min(max(src[i], 0), cap); i += 1 }
@@ -102,10 +102,10 @@ public final class Activation: Layer {
         var i = r.lowerBound
         let zero = SIMD16<Float>(repeating: 0), hi = SIMD16<Float>(repeating: cap)
         while i + 16 <= r.upperBound {
-            let yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
-            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD16<Float>.self)
+            let yv = Lanes.load16(y + i)
+            let gv = Lanes.load16(g + i)
             let keep = (yv .> zero) .& (yv .< hi)
-            UnsafeMutableRawPointer(d + i).storeBytes(of: zero.replacing(with: gv, where: keep), as: SIMD16<Float>.self)
+            Lanes.store16(zero.replacing(with: gv, where: keep), d + i)
             i += 16
         }
         while i < r.upperBound { d[i] = y[i] > 0 && y[i] < cap ? g[i] : 0; i += 1 }

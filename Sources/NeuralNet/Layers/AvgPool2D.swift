@@ -67,7 +67,7 @@ public final class AvgPool2D: Layer {
                         if s == 1 {
                             var ox = 0
                             while ox + 8 <= wo {
-                                PoolKernels.store8(PoolKernels.load8(r + ox) + PoolKernels.load8(g + ox) * scale, r + ox)
+                                Lanes.store8(Lanes.load8(r + ox) + Lanes.load8(g + ox) * scale, r + ox)
                                 ox += 8
                             }
                             while ox < wo { r[ox] += g[ox] * scale; ox += 1 }
@@ -79,7 +79,7 @@ public final class AvgPool2D: Layer {
                     for iy in r0..<r1 {
                         let d = plane + iy * w
                         var x = 0
-                        while x + 8 <= w { PoolKernels.store8(PoolKernels.load8(d + x) + PoolKernels.load8(interior + x), d + x); x += 8 }
+                        while x + 8 <= w { Lanes.store8(Lanes.load8(d + x) + Lanes.load8(interior + x), d + x); x += 8 }
                         while x < w { d[x] += interior[x]; x += 1 }
                     }
                 }

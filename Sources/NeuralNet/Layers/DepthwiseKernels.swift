@@ -4,18 +4,6 @@ enum DepthwiseKernels {
     /// Zeroed floats after every scratch block, so 16-wide loops may run past a block's end.
     static let slack = 64
 
-    /// Loads 8 floats from any address.
-    @inline(__always)
-    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    /// Stores 8 floats at any address.
-    @inline(__always)
-    static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-    }
-
     /// Columns `lo..<hi` of a phase row whose column t reads input column `s·t + phase − pl`, clipped to `0..<w`.
     @inline(__always)
     static func validColumns(w: Int, s: Int, phase: Int, pl: Int, width: Int) -> (Int, Int) {
@@ -43,8 +31,8 @@ enum DepthwiseKernels {
                     } else if s == 2 {
                         var t = lo
                         while t &+ 8 < hi {
-                            let v = UnsafeRawPointer(srow + 2 &* t).loadUnaligned(as: SIMD16<Float>.self)
-                            store8(SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14]), row + t)
+                            let v = Lanes.load16(srow + 2 &* t)
+                            Lanes.store8(SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14]), row + t)
                             t &+= 8
                         }
                         while t < hi { row[t] = srow[2 &* t]; t &+= 1 }
@@ -66,9 +54,9 @@ enum DepthwiseKernels {
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
             for t in 0..<n {
                 let p = base + offsets[t] + f, wv = SIMD8<Float>(repeating: weights[t])
-                a0 += wv * load8(p); a1 += wv * load8(p + 8)
+                a0 += wv * Lanes.load8(p); a1 += wv * Lanes.load8(p + 8)
             }
-            store8(a0, out + f); store8(a1, out + f + 8)
+            Lanes.store8(a0, out + f); Lanes.store8(a1, out + f + 8)
             f += 16
         }
     }
@@ -78,7 +66,7 @@ enum DepthwiseKernels {
         var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
         var f = 0
         while f < count {
-            s0 += load8(a + f) * load8(b + f); s1 += load8(a + f + 8) * load8(b + f + 8)
+            s0 += Lanes.load8(a + f) * Lanes.load8(b + f); s1 += Lanes.load8(a + f + 8) * Lanes.load8(b + f + 8)
             f += 16
         }
         return (s0 + s1).sum()
@@ -95,9 +83,9 @@ enum DepthwiseKernels {
             let even = phases, odd = phases + phaseStride
             var t = 0
             while t < wq {
-                let e = load8(even + t), o = load8(odd + t)
-                store8(SIMD8(e[0], o[0], e[1], o[1], e[2], o[2], e[3], o[3]), row + 2 &* t)
-                store8(SIMD8(e[4], o[4], e[5], o[5], e[6], o[6], e[7], o[7]), row + 2 &* t + 8)
+                let e = Lanes.load8(even + t), o = Lanes.load8(odd + t)
+                Lanes.store8(SIMD8(e[0], o[0], e[1], o[1], e[2], o[2], e[3], o[3]), row + 2 &* t)
+                Lanes.store8(SIMD8(e[4], o[4], e[5], o[5], e[6], o[6], e[7], o[7]), row + 2 &* t + 8)
                 t &+= 8
             }
             src = UnsafePointer(row)
@@ -107,7 +95,7 @@ enum DepthwiseKernels {
         }
         let from = src + pl, n = max(0, min(w, s * wq - pl))
         var x = 0
-        while x &+ 8 <= n { store8(load8(dst + x) + load8(from + x), dst + x); x &+= 8 }
+        while x &+ 8 <= n { Lanes.store8(Lanes.load8(dst + x) + Lanes.load8(from + x), dst + x); x &+= 8 }
         while x < n { dst[x] += from[x]; x &+= 1 }
     }
 

@@ -16,24 +16,10 @@ public final class GlobalAvgPool: Layer {
         y.withUnsafeMutableBufferPointer { yp in
             guard hw > 0, let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
             Parallel.forEach(c, minPerThread: 8) { ch in
-                for b in 0..<n { yb[b * c + ch] = Self.sum(xb + (ch * n + b) * hw, count: hw) / Float(hw) }
+                for b in 0..<n { yb[b * c + ch] = Float(Reduce.sum(xb + (ch * n + b) * hw, count: hw, stride: 1) / Double(hw)) }
             }
         }}
         return Tensor(unchecked: [n, c], y)
-    }
-
-    /// Sum of `count` floats in two 8-wide accumulators, then a scalar tail.
-    private static func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
-        var a = SIMD8<Float>(), b = SIMD8<Float>(), i = 0
-        let raw = UnsafeRawPointer(p)
-        while i + 16 <= count {
-            a += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            b += raw.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
-            i += 16
-        }
-        var s = (a + b).sum()
-        while i < count { s += p[i]; i += 1 }
-        return s
     }
 
     /// Each plane's gradient: its feature's gradient spread evenly, channels in parallel.

@@ -4,24 +4,6 @@ enum PoolKernels {
     /// Floats a padded row buffer needs beyond `w + 2·padding`.
     static let slack = 32
 
-    /// Loads 8 floats from any address.
-    @inline(__always)
-    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    /// Loads 16 floats from any address.
-    @inline(__always)
-    static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
-
-    /// Stores 8 floats at any address.
-    @inline(__always)
-    static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-    }
-
     /// Lane-wise maximum, written so that it compiles to `maxps` (`pointwiseMax` compiles to scalar compares).
     @inline(__always)
     static func vmax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
@@ -47,8 +29,8 @@ enum PoolKernels {
             let row = src + r * w
             var x = 0
             while x + 8 <= w {
-                let a = load8(out + x), b = load8(row + x)
-                store8(isMax ? vmax(a, b) : a + b, out + x)
+                let a = Lanes.load8(out + x), b = Lanes.load8(row + x)
+                Lanes.store8(isMax ? vmax(a, b) : a + b, out + x)
                 x += 8
             }
             while x < w { out[x] = isMax ? max(out[x], row[x]) : out[x] + row[x]; x += 1 }
@@ -61,19 +43,19 @@ enum PoolKernels {
         var ox = 0
         if s == 1 {
             while ox + 8 <= wo {
-                var m = load8(row + ox)
-                for j in 1..<max(k, 1) { m = isMax ? vmax(m, load8(row + ox + j)) : m + load8(row + ox + j) }
-                store8(isMax ? m : m * scale, out + ox)
+                var m = Lanes.load8(row + ox)
+                for j in 1..<max(k, 1) { m = isMax ? vmax(m, Lanes.load8(row + ox + j)) : m + Lanes.load8(row + ox + j) }
+                Lanes.store8(isMax ? m : m * scale, out + ox)
                 ox += 8
             }
         } else if s == 2 {
             while ox + 8 <= wo {
-                var m = phase(load16(row + 2 * ox), 0)
+                var m = phase(Lanes.load16(row + 2 * ox), 0)
                 for j in 1..<max(k, 1) {
-                    let v = phase(load16(row + 2 * (ox + j / 2)), j & 1)
+                    let v = phase(Lanes.load16(row + 2 * (ox + j / 2)), j & 1)
                     m = isMax ? vmax(m, v) : m + v
                 }
-                store8(isMax ? m : m * scale, out + ox)
+                Lanes.store8(isMax ? m : m * scale, out + ox)
                 ox += 8
             }
         }
@@ -99,10 +81,10 @@ enum PoolKernels {
             let row = src + r * w, rr = Int32(r)
             var x = 0
             while x + 8 <= w {
-                let a = load8(out + x), b = load8(row + x)
+                let a = Lanes.load8(out + x), b = Lanes.load8(row + x)
                 var ix = UnsafeRawPointer(index + x).loadUnaligned(as: SIMD8<Int32>.self)
                 ix.replace(with: SIMD8<Int32>(repeating: rr), where: a .< b)
-                store8(vmax(b, a), out + x)
+                Lanes.store8(vmax(b, a), out + x)
                 UnsafeMutableRawPointer(index + x).storeBytes(of: ix, as: SIMD8<Int32>.self)
                 x += 8
             }

@@ -18,7 +18,7 @@ enum Winograd {
                     let t = buf.baseAddress!
                     if lanes < 16 { t.update(repeating: 0, count: 144) }
                     for l in 0..<lanes { for j in 0..<9 { t[j * 16 + l] = g[l * 9 + j] } }
-                    return (0..<9).map { UnsafeRawPointer(t + 16 * $0).loadUnaligned(as: SIMD16<Float>.self) }
+                    return (0..<9).map { Lanes.load16(t + 16 * $0) }
                 }
                 // t = G g (rows t0…t3 of three columns each), then each row · Gᵀ into four U planes.
                 let o = u + co * cin + ci
@@ -81,9 +81,8 @@ enum Winograd {
     /// Columns 0…3 of row `row` of sixteen neighbouring tiles from `tx` on, out of the even/odd split plane.
     @inline(__always)
     static func columns(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>, row: Int, tx: Int, half: Int) -> Columns {
-        let e = UnsafeRawPointer(even + row * half + tx), o = UnsafeRawPointer(odd + row * half + tx)
-        return (e.loadUnaligned(as: SIMD16<Float>.self), o.loadUnaligned(as: SIMD16<Float>.self),
-                e.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self), o.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self))
+        let e = even + row * half + tx, o = odd + row * half + tx
+        return (Lanes.load16(e), Lanes.load16(o), Lanes.load16(e + 1), Lanes.load16(o + 1))
     }
 
     /// Writes q·B for one row q of Bᵀd of sixteen tiles (`lanes` of them real) to four V planes `plane` apart.
@@ -96,7 +95,7 @@ enum Winograd {
     /// Stores the first `lanes` of `v` at `o`.
     @inline(__always)
     static func store(_ v: SIMD16<Float>, _ o: UnsafeMutablePointer<Float>, _ lanes: Int) {
-        if lanes == 16 { UnsafeMutableRawPointer(o).storeBytes(of: v, as: SIMD16<Float>.self); return }
+        if lanes == 16 { Lanes.store16(v, o); return }
         for l in 0..<lanes { o[l] = v[l] }
     }
 
