@@ -1,5 +1,20 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// The CPU the engine's Swift kernels (target NeuralNet) are compiled for on x86-64: `haswell` — x86-64-v3, AVX2 and
+/// FMA, every x86 server CPU since 2013 — unless `VITRINE_TARGET_CPU` names another (`x86-64` for any 64-bit x86,
+/// `skylake-avx512`). Built for baseline SSE2, the 16-lane kernels ran 4 instructions per vector op: ResNet-18
+/// training 10–14 % slower (bench/nn/RESULTS.md). A binary built for more than the CPU has stops at start with a
+/// message instead of dying on an illegal instruction (Sources/CBLASLoader/cpu_check.c).
+let engineCPU: String? = {
+    #if arch(x86_64)
+    let cpu = ProcessInfo.processInfo.environment["VITRINE_TARGET_CPU"] ?? "haswell"
+    return cpu == "x86-64" ? nil : cpu
+    #else
+    return nil
+    #endif
+}()
 
 /// Library targets in dependency order; `Stages` is the only place where runner and domain meet.
 let package = Package(
@@ -23,7 +38,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CImageShim", dependencies: ["CJPEG", "CPNG"], path: "Sources/CImageShim"),
-        .target(name: "CBLASLoader", dependencies: ["CBLAS"], path: "Sources/CBLASLoader"),
+        .target(name: "CBLASLoader", dependencies: ["CBLAS"], path: "Sources/CBLASLoader",
+                cSettings: engineCPU.map { [.define("VITRINE_ENGINE_CPU", to: "\"\($0)\"")] } ?? []),
 
         // Domain modules: plain values in, plain values out; no knowledge of the runner.
         .target(name: "Randomness"),
@@ -31,7 +47,8 @@ let package = Package(
         .target(name: "TextSimilarity", dependencies: ["Catalog"]),
         .target(name: "ImageFetch", dependencies: ["CCurl", "Randomness", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Imaging", dependencies: ["CImageShim", "CJPEG", "CPNG"]),
-        .target(name: "NeuralNet", dependencies: ["CBLAS", "CBLASLoader", "Randomness"]),
+        .target(name: "NeuralNet", dependencies: ["CBLAS", "CBLASLoader", "Randomness"],
+                swiftSettings: engineCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []),
         .target(name: "VectorSearch", dependencies: ["CBLAS", "CBLASLoader"]),
         .target(name: "Report"),
 

@@ -32,7 +32,7 @@ BLAS.setThreads(threads)
 
 if mode == "sgemm" {
     let best = [1024, 2048].map { BLAS.measureGFLOPs(n: $0, repeats: 3) }.max() ?? 0
-    emit("{\"mode\":\"sgemm\",\"core\":\"\(BLAS.coreName)\",\"threads\":\(threads),\"gflops\":\(String(format: "%.1f", best))}")
+    emit("{\"mode\":\"sgemm\",\"core\":\"\(BLAS.coreName)\",\"engine_cpu\":\"\(BLAS.engineCPU)\",\"threads\":\(threads),\"gflops\":\(String(format: "%.1f", best))}")
     exit(0)
 }
 

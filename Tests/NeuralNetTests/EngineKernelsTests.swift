@@ -117,4 +117,12 @@ import Testing
         #expect(net.backward(Tensor(unchecked: [4, 0, 6, 6], [])).shape == [3, 0, 6, 6])
         #expect(block.backward(Tensor(unchecked: [3, 0, 6, 6], [])).count == 0)
     }
+
+    @Test func theStartupCPUCheckRefusesWhatTheCPULacks() {
+        #expect(BLAS.cpu("haswell", runsWith: true, false))
+        #expect(!BLAS.cpu("haswell", runsWith: false, true))
+        #expect(!BLAS.cpu("skylake-avx512", runsWith: true, false))
+        #expect(BLAS.cpu("skylake-avx512", runsWith: true, true))
+        #expect(BLAS.cpu("x86-64", runsWith: false, false))
+    }
 }

@@ -1,7 +1,8 @@
 import Testing
 @testable import NeuralNet
 
-/// 3×3 stride-1 convolutions at inference through Winograd F(2×2, 3×3) agree with im2col + GEMM.
+/// 3×3 stride-1 convolutions through Winograd F(2×2, 3×3) — forward, input and weight gradients — agree with
+/// im2col + GEMM.
 @Suite struct WinogradTests {
     func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
         a.shape == b.shape ? zip(a.data, b.data).map { abs($0 - $1) }.max() ?? 0 : .infinity
@@ -17,7 +18,7 @@ import Testing
             let conv = Conv2D("c", 18, 8, kernel: 3, padding: padding, groups: groups, bias: true)
             GradientCheck.randomize(conv, seed: 32)
             conv.winogradEnabled = winograd
-            #expect(conv.usesWinograd(conv.geometry(h, w), training: false) == winograd)
+            #expect(conv.usesWinograd(conv.geometry(h, w), n: 3, training: false) == winograd)
             outputs.append(conv.forward(x, training: false))
         }
         #expect(outputs[0].count > 0 && outputs[0].data.contains { $0 != 0 })
@@ -25,11 +26,59 @@ import Testing
         #expect(worst < 1e-4, "\(padding) \(h)×\(w): differs by \(worst)")
     }
 
-    @Test func trainingUsesIm2colAndNewWeightsReplaceTheCachedFilters() {
+    @Test(arguments: [(Padding.explicit(1, 1), 7, 6, 1, 1 << 22), (.same, 9, 9, 1, 1 << 22), (.explicit(0, 0), 8, 5, 1, 1 << 22),
+                      (.explicit(2, 2), 3, 4, 1, 1 << 22), (.explicit(1, 1), 1, 1, 1, 1 << 22), (.explicit(1, 1), 21, 35, 1, 1 << 22),
+                      (.same, 6, 7, 2, 1 << 22), (.explicit(1, 1), 10, 11, 1, 600), (.explicit(0, 0), 5, 9, 2, 1)])
+    func backwardMatchesIm2col(padding: Padding, h: Int, w: Int, groups: Int, budget: Int) {
+        // Budgets of 600 and 1 float split the batch of 3 into chunks: the weight gradient sums over them.
+        let x = GradientCheck.random([18, 3, h, w], seed: 35)
+        var results: [(dx: Tensor, dw: [Float], db: [Float])] = []
+        for winograd in [false, true] {
+            let conv = Conv2D("c", 18, 8, kernel: 3, padding: padding, groups: groups, bias: true)
+            GradientCheck.randomize(conv, seed: 36)
+            conv.winogradEnabled = winograd; conv.columnBudget = budget; conv.winogradMinTrainingTiles = 0
+            #expect(conv.usesWinograd(conv.geometry(h, w), n: 3, training: true) == winograd)
+            let y = conv.forward(x, training: true)
+            let dy = GradientCheck.random(y.shape, seed: 37)
+            for i in 0..<conv.weight.count { conv.weight.grad[i] = 0.25 }   // gradients add to what is there
+            results.append((conv.backward(dy), conv.weight.grad, conv.bias!.grad))
+        }
+        let (reference, winograd) = (results[0], results[1])
+        #expect(reference.dx.data.contains { $0 != 0 } && reference.dw.contains { $0 != 0.25 })
+        let dxError = maxDifference(reference.dx, winograd.dx)
+        let dwError = zip(reference.dw, winograd.dw).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(dxError < 1e-4, "\(padding) \(h)×\(w): input gradients differ by \(dxError)")
+        #expect(dwError < 1e-3, "\(padding) \(h)×\(w): weight gradients differ by \(dwError)")
+        #expect(reference.db == winograd.db)
+    }
+
+    @Test func aFirstLayerSkipsTheInputGradientButNotTheWeights() {
+        let x = GradientCheck.random([3, 2, 6, 6], seed: 38)
+        var weightGradients: [[Float]] = []
+        for winograd in [false, true] {
+            let conv = Conv2D("c", 3, 4, kernel: 3, padding: .explicit(1, 1))
+            GradientCheck.randomize(conv, seed: 39)
+            conv.winogradEnabled = winograd; conv.needsInputGradient = false; conv.winogradMinTrainingTiles = 0
+            let dx = conv.backward(GradientCheck.random(conv.forward(x, training: true).shape, seed: 40))
+            #expect(dx.shape == x.shape && dx.data.allSatisfy { $0 == 0 })
+            weightGradients.append(conv.weight.grad)
+        }
+        let worst = zip(weightGradients[0], weightGradients[1]).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst < 1e-4 && weightGradients[0].contains { $0 != 0 })
+    }
+
+    @Test func trainingTakesWinogradFromEnoughTiles() {
+        let conv = Conv2D("c", 4, 4, kernel: 3, padding: .explicit(1, 1))
+        #expect(conv.winogradMinTrainingTiles == 256)
+        #expect(!conv.usesWinograd(conv.geometry(16, 16), n: 3, training: true))   // 3 × 64 tiles
+        #expect(conv.usesWinograd(conv.geometry(16, 16), n: 4, training: true))
+        #expect(conv.usesWinograd(conv.geometry(16, 16), n: 1, training: false))
+    }
+
+    @Test func newWeightsReplaceTheCachedFilters() {
         let x = GradientCheck.random([4, 2, 6, 6], seed: 33)
         let conv = Conv2D("c", 4, 4, kernel: 3, padding: .explicit(1, 1))
         GradientCheck.randomize(conv, seed: 34)
-        #expect(!conv.usesWinograd(conv.geometry(6, 6), training: true))
         let first = conv.forward(x, training: false)
         #expect(conv.winogradCache != nil)
         for i in 0..<conv.weight.count { conv.weight.value[i] *= -2 }

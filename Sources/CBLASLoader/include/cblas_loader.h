@@ -10,3 +10,10 @@ void vitrine_openblas_load(void);
 
 /// Whether OpenBLAS is loaded in this process.
 int vitrine_openblas_is_loaded(void);
+
+/// Whether a CPU with (`has_v3`: AVX2, FMA, BMI2) and (`has_v4`: AVX-512 F/BW/DQ/VL) runs code compiled with
+/// `-target-cpu cpu`; 1 for names it does not know. Every process that links the engine checks this at start.
+int vitrine_cpu_runs(const char *cpu, int has_v3, int has_v4);
+
+/// The CPU the engine was compiled for (`x86-64` when no -target-cpu was given).
+const char *vitrine_engine_cpu(void);

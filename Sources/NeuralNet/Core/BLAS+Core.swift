@@ -17,6 +17,15 @@ extension BLAS {
     /// Loads OpenBLAS now; call it early (before threads multiply) in processes that will use it.
     public static func load() { vitrine_openblas_load() }
 
+    /// The CPU the engine's Swift kernels were compiled for (Package.swift: `haswell` unless VITRINE_TARGET_CPU
+    /// said otherwise; `x86-64` = baseline). Every process that links the engine has checked at start that it runs.
+    public static var engineCPU: String { String(cString: vitrine_engine_cpu()) }
+
+    /// Whether code compiled for `cpu` runs on a CPU with the x86-64-v3 (`v3`) and AVX-512 (`v4`) features.
+    static func cpu(_ cpu: String, runsWith v3: Bool, _ v4: Bool) -> Bool {
+        vitrine_cpu_runs(cpu, v3 ? 1 : 0, v4 ? 1 : 0) != 0
+    }
+
     /// Whether OpenBLAS has been loaded in this process (a process that never multiplies a matrix never loads it).
     public static var isLoaded: Bool { vitrine_openblas_is_loaded() != 0 }
 }

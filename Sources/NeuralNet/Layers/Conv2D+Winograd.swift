@@ -1,14 +1,15 @@
-/// 3×3 stride-1 convolutions at inference through Winograd F(2×2, 3×3) (see Winograd.swift): 2.25× fewer
-/// multiplications than im2col + GEMM, and 16 values per 4 output pixels per channel to transform instead of 9 per
-/// pixel to pack. bench-nn, batch 32, 128 px: ResNet-18 125 → 143 img/s, VGG-16 18.7 → 23.6.
+/// 3×3 stride-1 convolutions through Winograd F(2×2, 3×3) (see Winograd.swift, WinogradGradients.swift): 2.25×
+/// fewer multiplications than im2col + GEMM, and 16 values per 4 output pixels per channel to transform instead of
+/// 9 per pixel to pack. At inference always; in training from `winogradMinTrainingTiles` output tiles on, for the
+/// forward, the input gradient and the weight gradient. bench-nn, 128 px: inference b32 ResNet-18 125 → 143 img/s,
+/// VGG-16 18.7 → 23.6; training (interleaved medians) ResNet-18 b32 42.1 → 48.8, VGG-16 b4 6.3 → 8.0.
 extension Conv2D {
-    /// Whether this convolution takes the Winograd path for an input with forward geometry `g`: inference only
-    /// (the transformed filters are kept while the weights do not change; in training they would be transformed
-    /// anew every step, which cancelled the gain: ResNet-18 training b32 ±2 %, b4 −3…−10 %), 3×3, stride 1, no
-    /// dilation, not depthwise, padding ≤ 2.
-    func usesWinograd(_ g: (ho: Int, wo: Int, pt: Int, pl: Int), training: Bool) -> Bool {
-        winogradEnabled && !training && kh == 3 && kw == 3 && stride == 1 && dilation == 1 && !isDepthwise
+    /// Whether this convolution takes the Winograd path for an input with forward geometry `g`: 3×3, stride 1, no
+    /// dilation, not depthwise, padding ≤ 2 (so the input gradient, a convolution of dY padded by 2 − p, is one too).
+    func usesWinograd(_ g: (ho: Int, wo: Int, pt: Int, pl: Int), n: Int, training: Bool) -> Bool {
+        winogradEnabled && kh == 3 && kw == 3 && stride == 1 && dilation == 1 && !isDepthwise
             && g.pt <= 2 && g.pl <= 2 && g.ho > 0 && g.wo > 0
+            && (!training || n * Winograd.tiles(g.ho) * Winograd.tiles(g.wo) >= winogradMinTrainingTiles)
     }
 
     /// Images per Winograd chunk: the transformed inputs and products (16 × channels × tiles each) stay near
@@ -18,7 +19,7 @@ extension Conv2D {
     }
 
     /// The transformed filters of every group (`[groups][16][Cout/groups][Cin/groups]`), kept between calls and
-    /// recomputed when the weights changed since.
+    /// recomputed when the weights changed since (in training: once per step, for the forward and the backward).
     func winogradFilters() -> [Float] {
         if let cached = winogradCache, cached.version == weight.version { return cached.filters }
         let cg = inChannels / groups, og = outChannels / groups
@@ -32,12 +33,17 @@ extension Conv2D {
         return u
     }
 
-    /// y[og, n, ho, wo] = conv(x[cg, n, h, w]) for one group from its transformed filters `u`, by chunks of the batch.
+    /// y[cout, n, ho, wo] = conv(x[cin, n, h, w]) for one group from its transformed filters `u`, by chunks of the
+    /// batch. `flipped`: `u` holds the transformed filters of the transposed convolution (`[16][cin][cout]`), used
+    /// rotated by 180° — the input gradient, since rotating g swaps rows 0 and 3 of G g, so the rotated filter's
+    /// U[ξ] is Uᵀ[ξ'] with ξ' the transform index with 0 and 3 swapped in both coordinates.
     func winogradForward(_ x: UnsafePointer<Float>, _ u: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                         cin: Int, cout: Int, n: Int, h: Int, w width: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int)) {
+                         cin: Int, cout: Int, n: Int, h: Int, w width: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int),
+                         flipped: Bool = false) {
         let (tilesH, tilesW) = (Winograd.tiles(g.ho), Winograd.tiles(g.wo))
         let perImage = tilesH * tilesW
         let chunk = winogradImagesPerChunk(n: n, channels: max(cin, cout), tilesPerImage: perImage)
+        let swap03 = [3, 1, 2, 0]
         ScratchPool.shared.with(16 * cin * chunk * perImage) { v in
         ScratchPool.shared.with(16 * cout * chunk * perImage) { m in
             for b0 in Swift.stride(from: 0, to: n, by: chunk) {
@@ -45,12 +51,44 @@ extension Conv2D {
                 Winograd.transformInput(x, channels: cin, n: n, images: images, h: h, w: width, pt: g.pt, pl: g.pl,
                                         tilesH: tilesH, tilesW: tilesW, into: v)
                 for xi in 0..<16 {
-                    BLAS.gemm(m: cout, n: tiles, k: cin, a: u + xi * cout * cin, lda: cin, b: v + xi * cin * tiles,
-                              ldb: tiles, beta: 0, c: m + xi * cout * tiles, ldc: tiles)
+                    let filters = flipped ? u + (4 * swap03[xi / 4] + swap03[xi % 4]) * cout * cin : u + xi * cout * cin
+                    BLAS.gemm(transA: flipped, m: cout, n: tiles, k: cin, a: filters, lda: flipped ? cout : cin,
+                              b: v + xi * cin * tiles, ldb: tiles, beta: 0, c: m + xi * cout * tiles, ldc: tiles)
                 }
                 Winograd.transformOutput(m, channels: cout, n: n, images: images, ho: g.ho, wo: g.wo,
                                          tilesH: tilesH, tilesW: tilesW, into: y)
             }
         }}
+    }
+
+    /// The backward pass of one group's Winograd convolution (input `x` [cin, n, h, w], gradient `dy`
+    /// [cout, n, ho, wo], transformed filters `u`): adds the weight gradient to `dw` and, when `dx` is given,
+    /// writes the input gradient there.
+    func winogradBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ u: UnsafePointer<Float>,
+                          dw: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?,
+                          cin: Int, cout: Int, n: Int, h: Int, w: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int)) {
+        let (tilesH, tilesW) = (Winograd.tiles(g.ho), Winograd.tiles(g.wo))
+        let perImage = tilesH * tilesW
+        let chunk = winogradImagesPerChunk(n: n, channels: max(cin, cout), tilesPerImage: perImage)
+        ScratchPool.shared.with(16 * cin * chunk * perImage) { v in
+        ScratchPool.shared.with(16 * cout * chunk * perImage) { dm in
+        ScratchPool.shared.with(16 * cout * cin) { du in
+            for b0 in Swift.stride(from: 0, to: n, by: chunk) {
+                let images = b0..<min(n, b0 + chunk), tiles = images.count * perImage
+                Winograd.transformInput(x, channels: cin, n: n, images: images, h: h, w: w, pt: g.pt, pl: g.pl,
+                                        tilesH: tilesH, tilesW: tilesW, into: v)
+                Winograd.transformGradient(dy, channels: cout, n: n, images: images, ho: g.ho, wo: g.wo,
+                                           tilesH: tilesH, tilesW: tilesW, into: dm)
+                for xi in 0..<16 {
+                    BLAS.gemm(transB: true, m: cout, n: cin, k: tiles, a: dm + xi * cout * tiles, lda: tiles,
+                              b: v + xi * cin * tiles, ldb: tiles, beta: b0 == 0 ? 0 : 1, c: du + xi * cout * cin, ldc: cin)
+                }
+            }
+            Winograd.accumulateWeightGradient(du, cout: cout, cin: cin, into: dw)
+        }}}
+        guard let dx else { return }
+        // dX = dY (padded by 2 − p) correlated with the filters rotated by 180° and transposed: an h×w output.
+        winogradForward(dy, u, dx, cin: cout, cout: cin, n: n, h: g.ho, w: g.wo, (h, w, 2 - g.pt, 2 - g.pl),
+                        flipped: true)
     }
 }

@@ -25,6 +25,11 @@ public final class Conv2D: Layer {
     var columnBudget = 1 << 22
     /// Whether 3×3 stride-1 convolutions run through Winograd F(2×2, 3×3) (tests compare both paths).
     var winogradEnabled = true
+    /// Fewest output tiles in the batch for Winograd in training, where the filters are transformed anew every
+    /// step (and their gradient transformed back): below it that fixed cost outweighs the 2.25× fewer
+    /// multiplications. bench-nn ResNet-18 training, 128 px, img/s (medians of 3): threshold 0 — b4 24.4, b32
+    /// 43.3; 256 — 31.6, 48.8; 1,024 — 31.9, 42.1; never — 33.0, 42.1 (VGG-16 b4: 7.9, 8.0, 7.3, 6.3).
+    var winogradMinTrainingTiles = 256
     /// Transformed filters kept from an inference forward, with the weight version they were made from.
     var winogradCache: (version: Int, filters: [Float])?
     /// Output pixels (N·Ho·Wo) of the last forward, for FLOP accounting.
@@ -116,7 +121,7 @@ public final class Conv2D: Layer {
             out = Buffers.uninitialized(outChannels * m)
             let cg = inChannels / groups, og = outChannels / groups, k = cg * kh * kw
             let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
-            let winograd = !direct && usesWinograd(g, training: training) ? winogradFilters() : []
+            let winograd = !direct && usesWinograd(g, n: n, training: training) ? winogradFilters() : []
             x.data.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
             winograd.withUnsafeBufferPointer { up in
@@ -171,17 +176,25 @@ public final class Conv2D: Layer {
         let cg = inChannels / groups, og = outChannels / groups, k = cg * kh * kw
         let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
         let wantDx = needsInputGradient
-        // A direct convolution's input gradient is one GEMM that writes every element; col2im adds into zeros
+        let winograd = !direct && usesWinograd(g, n: n, training: true) ? winogradFilters() : []
+        // A direct or Winograd convolution's input gradient writes every element; col2im adds into zeros
         // (and a first layer, which computes none, returns zeros).
-        var dx = direct && wantDx ? Buffers.uninitialized(x.count) : [Float](repeating: 0, count: x.count)
+        var dx = (direct || !winograd.isEmpty) && wantDx ? Buffers.uninitialized(x.count) : [Float](repeating: 0, count: x.count)
         x.data.withUnsafeBufferPointer { xp in
         grad.data.withUnsafeBufferPointer { gp in
         weight.value.withUnsafeBufferPointer { wp in
         weight.grad.withUnsafeMutableBufferPointer { dwp in
+        winograd.withUnsafeBufferPointer { up in
         dx.withUnsafeMutableBufferPointer { dxp in
             for gi in 0..<groups {
                 let xg = xp.baseAddress! + gi * cg * n * h * w, dy = gp.baseAddress! + gi * og * m
                 let wg = wp.baseAddress! + gi * og * k, dwg = dwp.baseAddress! + gi * og * k
+                if !winograd.isEmpty, let u = up.baseAddress {
+                    winogradBackward(xg, dy, u + gi * 16 * og * cg, dw: dwg,
+                                     dx: wantDx ? dxp.baseAddress! + gi * cg * n * h * w : nil,
+                                     cin: cg, cout: og, n: n, h: h, w: w, g)
+                    continue
+                }
                 if direct {
                     BLAS.gemm(transB: true, m: og, n: k, k: m, a: dy, lda: m, b: xg, ldb: m, beta: 1, c: dwg, ldc: k)
                     if wantDx {
@@ -203,7 +216,7 @@ public final class Conv2D: Layer {
                                   into: dxp.baseAddress! + gi * cg * n * h * w)
                 }
             }
-        }}}}}
+        }}}}}}
         return Tensor(unchecked: x.shape, dx)
     }
 }

@@ -45,17 +45,8 @@ enum Winograd {
                 let even = split, odd = split + rows * half
                 var t = c * tileCount
                 for b in images {
-                    let src = x + (c * n + b) * h * w
-                    split.update(repeating: 0, count: 2 * rows * half)
-                    for py in 0..<rows {
-                        let iy = py - pt
-                        if iy < 0 || iy >= h { continue }
-                        let s = src + iy * w, e = even + py * half, o = odd + py * half
-                        for ix in 0..<min(w, 2 * half - pl) {
-                            let q = ix + pl
-                            if q & 1 == 0 { e[q >> 1] = s[ix] } else { o[q >> 1] = s[ix] }
-                        }
-                    }
+                    splitColumns(x + (c * n + b) * h * w, h: h, w: w, pt: pt, pl: pl, rows: rows, half: half,
+                                 even: even, odd: odd)
                     for ty in 0..<tilesH {
                         for tx in Swift.stride(from: 0, to: tilesW, by: 16) {
                             let lanes = min(16, tilesW - tx)
@@ -73,6 +64,22 @@ enum Winograd {
                     }
                 }
             }
+        }
+    }
+
+    /// Copies `rows` rows of the `h`×`w` plane `src`, shifted down by `pt` and right by `pl` with zeros around it,
+    /// into its even and odd columns (`half` floats per row each): padded column q lands at index q/2 of one of them.
+    static func splitColumns(_ src: UnsafePointer<Float>, h: Int, w: Int, pt: Int, pl: Int, rows: Int, half: Int,
+                             even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>) {
+        even.update(repeating: 0, count: rows * half)
+        odd.update(repeating: 0, count: rows * half)
+        let count = min(w, 2 * half - pl), first = pl & 1   // the first source column whose padded column is even
+        let pairs = max(0, count - first) / 2, base = (first + pl) >> 1
+        for py in max(0, pt)..<min(rows, h + pt) {
+            let s = src + (py - pt) * w, e = even + py * half + base, o = odd + py * half + base
+            if first == 1 && count > 0 { odd[py * half + (pl >> 1)] = s[0] }
+            for j in 0..<pairs { e[j] = s[first + 2 * j]; o[j] = s[first + 2 * j + 1] }   // an interleave LLVM vectorises
+            if first + 2 * pairs < count { e[pairs] = s[first + 2 * pairs] }
         }
     }
 
@@ -108,32 +115,43 @@ enum Winograd {
     }
 
     /// Y = Aᵀ M A for every tile of `images`, written into the CNHW output `y` (batch `n`, `ho`×`wo`), from
-    /// M[ξ][c][t] (`channels` rows of the chunk's tiles).
+    /// M[ξ][c][t] (`channels` rows of the chunk's tiles). Sixteen consecutive tiles of a channel (across tile rows
+    /// and images) are transformed at once from contiguous loads, then written out tile by tile.
     static func transformOutput(_ m: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, ho: Int, wo: Int,
                                 tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>) {
         let tileCount = images.count * tilesH * tilesW, plane = channels * tileCount
         Parallel.forEach(channels) { c in
-            var t = c * tileCount
-            for b in images {
-                let dst = y + (c * n + b) * ho * wo
-                for ty in 0..<tilesH {
-                    for tx in 0..<tilesW {
-                        var s0 = SIMD4<Float>(), s1 = SIMD4<Float>()
-                        for j in 0..<4 {
-                            let m0 = m[j * plane + t], m1 = m[(4 + j) * plane + t]
-                            let m2 = m[(8 + j) * plane + t], m3 = m[(12 + j) * plane + t]
-                            s0[j] = m0 + m1 + m2; s1[j] = m1 - m2 - m3
-                        }
-                        let oy = 2 * ty, ox = 2 * tx, pair = ox + 1 < wo
-                        let row0 = dst + oy * wo + ox
-                        row0[0] = s0[0] + s0[1] + s0[2]
-                        if pair { row0[1] = s0[1] - s0[2] - s0[3] }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 16) { buf in
+                let staged = buf.baseAddress!
+                var (b, ty, tx) = (images.lowerBound, 0, 0)   // the tile at t0
+                for t0 in Swift.stride(from: 0, to: tileCount, by: 16) {
+                    let lanes = min(16, tileCount - t0), src = m + c * tileCount + t0
+                    if lanes < 16 {   // the channel's last tiles: staged, so no load runs past the last plane
+                        staged.update(repeating: 0, count: 256)
+                        for xi in 0..<16 { (staged + 16 * xi).update(from: src + xi * plane, count: lanes) }
+                    }
+                    @inline(__always) func load(_ xi: Int) -> SIMD16<Float> {
+                        lanes == 16 ? Lanes.load16(src + xi * plane) : Lanes.load16(staged + 16 * xi)
+                    }
+                    // Aᵀ M: its two rows, column j of each from column j of M, then each row · A.
+                    @inline(__always) func rows(_ j: Int) -> (SIMD16<Float>, SIMD16<Float>) {
+                        let m1 = load(4 + j), m2 = load(8 + j)
+                        return (load(j) + m1 + m2, m1 - m2 - load(12 + j))
+                    }
+                    let (a0, b0) = rows(0), (a1, b1) = rows(1), (a2, b2) = rows(2), (a3, b3) = rows(3)
+                    Lanes.store16(a0 + a1 + a2, staged); Lanes.store16(a1 - a2 - a3, staged + 16)
+                    Lanes.store16(b0 + b1 + b2, staged + 32); Lanes.store16(b1 - b2 - b3, staged + 48)
+                    for l in 0..<lanes {
+                        let oy = 2 * ty, ox = 2 * tx
+                        let row0 = y + (c * n + b) * ho * wo + oy * wo + ox, pair = ox + 1 < wo
+                        row0[0] = staged[l]
+                        if pair { row0[1] = staged[16 + l] }
                         if oy + 1 < ho {
-                            let row1 = row0 + wo
-                            row1[0] = s1[0] + s1[1] + s1[2]
-                            if pair { row1[1] = s1[1] - s1[2] - s1[3] }
+                            row0[wo] = staged[32 + l]
+                            if pair { row0[wo + 1] = staged[48 + l] }
                         }
-                        t += 1
+                        tx += 1
+                        if tx == tilesW { tx = 0; ty += 1; if ty == tilesH { ty = 0; b += 1 } }
                     }
                 }
             }

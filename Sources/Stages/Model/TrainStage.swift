@@ -138,6 +138,7 @@ public struct TrainStage: Stage {
         ctx.summarize("epochs", .int(config.epochs))
         // Bit-identical resumes need the same seed, thread count and OpenBLAS kernel family.
         ctx.summarize("blas_core", .string(BLAS.coreName))
+        ctx.summarize("engine_cpu", .string(BLAS.engineCPU))
         ctx.summarize("threads", .int(ctx.threads))
         ctx.summarize("train_images", .int(trainSet.count))
         ctx.summarize("classes", .array(tensors.classes.map { .string($0) }))
