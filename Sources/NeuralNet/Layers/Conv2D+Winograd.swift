@@ -1,8 +1,9 @@
-/// 3×3 stride-1 convolutions through Winograd F(2×2, 3×3) (see Winograd.swift, WinogradGradients.swift): 2.25×
-/// fewer multiplications than im2col + GEMM, and 16 values per 4 output pixels per channel to transform instead of
-/// 9 per pixel to pack. At inference always; in training from `winogradMinTrainingTiles` output tiles on, for the
-/// forward, the input gradient and the weight gradient. bench-nn, 128 px: inference b32 ResNet-18 125 → 143 img/s,
-/// VGG-16 18.7 → 23.6; training (interleaved medians) ResNet-18 b32 42.1 → 48.8, VGG-16 b4 6.3 → 8.0.
+/// 3×3 stride-1 convolutions through Winograd F(2×2, 3×3) (Winograd.swift, WinogradGradients.swift) — 2.25× fewer
+/// multiplications than im2col + GEMM, and 16 values per 4 output pixels per channel to transform instead of 9 per
+/// pixel to pack — or, at inference on outputs from 8×8, F(4×4, 3×3) (Winograd4.swift, 4× fewer). At inference
+/// always; in training from `winogradMinTrainingTiles` output tiles on, for the forward, the input gradient and
+/// the weight gradient. bench-nn, 128 px: inference b32 ResNet-18 125 → 143 img/s, VGG-16 18.7 → 23.6 (F(2×2));
+/// training (interleaved medians) ResNet-18 b32 42.1 → 48.8, VGG-16 b4 6.3 → 8.0.
 extension Conv2D {
     /// Whether this convolution takes the Winograd path for an input with forward geometry `g`: 3×3, stride 1, no
     /// dilation, not depthwise, padding ≤ 2 (so the input gradient, a convolution of dY padded by 2 − p, is one too).
@@ -12,24 +13,34 @@ extension Conv2D {
             && (!training || n * Winograd.tiles(g.ho) * Winograd.tiles(g.wo) >= winogradMinTrainingTiles)
     }
 
-    /// Images per Winograd chunk: the transformed inputs and products (16 × channels × tiles each) stay near
+    /// Images per Winograd chunk: the transformed inputs and products (planes × channels × tiles each) stay near
     /// `columnBudget` floats.
-    func winogradImagesPerChunk(n: Int, channels: Int, tilesPerImage: Int) -> Int {
-        max(1, min(n, columnBudget / max(1, 16 * channels * tilesPerImage)))
+    func winogradImagesPerChunk(n: Int, channels: Int, tilesPerImage: Int, planes: Int = 16) -> Int {
+        max(1, min(n, columnBudget / max(1, planes * channels * tilesPerImage)))
     }
 
-    /// The transformed filters of every group (`[groups][16][Cout/groups][Cin/groups]`), kept between calls and
-    /// recomputed when the weights changed since (in training: once per step, for the forward and the backward).
-    func winogradFilters() -> [Float] {
-        if let cached = winogradCache, cached.version == weight.version { return cached.filters }
+    /// The tile for forward geometry `g`: F(4×4, 3×3) at inference where the output has at least 2×2 such tiles,
+    /// else F(2×2, 3×3). bench-nn inference b32, 128 px, img/s (medians of 4, F(4×4) from 8, 16, 32 px outputs /
+    /// never): VGG-16 31.0, 29.0, 30.4 / 26.9; ResNet-18 159.9, 157.6, 157.3 / 159.7; ResNet-50 71.4, 67.8, 71.8 /
+    /// 71.8 — a gain where the layers are wide and large (VGG), none on the ResNets' small deep layers. Training
+    /// keeps F(2×2) (its filters are transformed every step; the flipped-filter input gradient is F(2×2) only).
+    func winogradTile(_ g: (ho: Int, wo: Int, pt: Int, pl: Int), training: Bool) -> WinogradTile {
+        !training && winograd4Enabled && g.ho >= 8 && g.wo >= 8 ? .f4 : .f2
+    }
+
+    /// The transformed filters of every group (`[groups][planes][Cout/groups][Cin/groups]`) for `tile`, kept between
+    /// calls and recomputed when the weights (or the tile) changed since (in training: once per step, for the
+    /// forward and the backward).
+    func winogradFilters(_ tile: WinogradTile) -> [Float] {
+        if let cached = winogradCache, cached.version == weight.version, cached.tile == tile { return cached.filters }
         let cg = inChannels / groups, og = outChannels / groups
-        var u = Buffers.uninitialized(groups * 16 * og * cg)
+        var u = Buffers.uninitialized(groups * tile.planes * og * cg)
         weight.value.withUnsafeBufferPointer { wp in u.withUnsafeMutableBufferPointer { up in
             for gi in 0..<groups {
-                Winograd.transformWeights(wp.baseAddress! + gi * og * cg * 9, cout: og, cin: cg, into: up.baseAddress! + gi * 16 * og * cg)
+                tile.transformWeights(wp.baseAddress! + gi * og * cg * 9, cout: og, cin: cg, into: up.baseAddress! + gi * tile.planes * og * cg)
             }
         }}
-        winogradCache = (weight.version, u)
+        winogradCache = (weight.version, tile, u)
         return u
     }
 
@@ -39,24 +50,25 @@ extension Conv2D {
     /// U[ξ] is Uᵀ[ξ'] with ξ' the transform index with 0 and 3 swapped in both coordinates.
     func winogradForward(_ x: UnsafePointer<Float>, _ u: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                          cin: Int, cout: Int, n: Int, h: Int, w width: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int),
-                         flipped: Bool = false) {
-        let (tilesH, tilesW) = (Winograd.tiles(g.ho), Winograd.tiles(g.wo))
+                         tile: WinogradTile = .f2, flipped: Bool = false) {
+        precondition(!flipped || tile == .f2, "flipped filters are F(2×2, 3×3) only")
+        let (tilesH, tilesW) = (tile.tiles(g.ho), tile.tiles(g.wo)), planes = tile.planes
         let perImage = tilesH * tilesW
-        let chunk = winogradImagesPerChunk(n: n, channels: max(cin, cout), tilesPerImage: perImage)
+        let chunk = winogradImagesPerChunk(n: n, channels: max(cin, cout), tilesPerImage: perImage, planes: planes)
         let swap03 = [3, 1, 2, 0]
-        ScratchPool.shared.with(16 * cin * chunk * perImage) { v in
-        ScratchPool.shared.with(16 * cout * chunk * perImage) { m in
+        ScratchPool.shared.with(planes * cin * chunk * perImage) { v in
+        ScratchPool.shared.with(planes * cout * chunk * perImage) { m in
             for b0 in Swift.stride(from: 0, to: n, by: chunk) {
                 let images = b0..<min(n, b0 + chunk), tiles = images.count * perImage
-                Winograd.transformInput(x, channels: cin, n: n, images: images, h: h, w: width, pt: g.pt, pl: g.pl,
-                                        tilesH: tilesH, tilesW: tilesW, into: v)
-                for xi in 0..<16 {
+                tile.transformInput(x, channels: cin, n: n, images: images, h: h, w: width, pt: g.pt, pl: g.pl,
+                                    tilesH: tilesH, tilesW: tilesW, into: v)
+                for xi in 0..<planes {
                     let filters = flipped ? u + (4 * swap03[xi / 4] + swap03[xi % 4]) * cout * cin : u + xi * cout * cin
                     BLAS.gemm(transA: flipped, m: cout, n: tiles, k: cin, a: filters, lda: flipped ? cout : cin,
                               b: v + xi * cin * tiles, ldb: tiles, beta: 0, c: m + xi * cout * tiles, ldc: tiles)
                 }
-                Winograd.transformOutput(m, channels: cout, n: n, images: images, ho: g.ho, wo: g.wo,
-                                         tilesH: tilesH, tilesW: tilesW, into: y)
+                tile.transformOutput(m, channels: cout, n: n, images: images, ho: g.ho, wo: g.wo,
+                                     tilesH: tilesH, tilesW: tilesW, into: y)
             }
         }}
     }
@@ -90,5 +102,41 @@ extension Conv2D {
         // dX = dY (padded by 2 − p) correlated with the filters rotated by 180° and transposed: an h×w output.
         winogradForward(dy, u, dx, cin: cout, cout: cin, n: n, h: g.ho, w: g.wo, (h, w, 2 - g.pt, 2 - g.pl),
                         flipped: true)
+    }
+}
+
+/// The Winograd tile a convolution runs with: F(2×2, 3×3) (`Winograd`) or F(4×4, 3×3) (`Winograd4`).
+enum WinogradTile: Equatable {
+    case f2, f4
+
+    /// Transformed values per tile: 16 or 36 (one GEMM each).
+    var planes: Int { self == .f2 ? 16 : 36 }
+
+    /// Tiles along a side of `n` outputs.
+    func tiles(_ n: Int) -> Int { self == .f2 ? Winograd.tiles(n) : Winograd4.tiles(n) }
+
+    /// U = G g Gᵀ for 3×3 filters `[cout, cin, 3, 3]` into `[planes][cout][cin]`.
+    func transformWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, into u: UnsafeMutablePointer<Float>) {
+        if self == .f2 { Winograd.transformWeights(w, cout: cout, cin: cin, into: u) } else { Winograd4.transformWeights(w, cout: cout, cin: cin, into: u) }
+    }
+
+    /// V = Bᵀ d B for the input tiles of `images` (see `Winograd.transformInput`).
+    func transformInput(_ x: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, h: Int, w: Int,
+                        pt: Int, pl: Int, tilesH: Int, tilesW: Int, into v: UnsafeMutablePointer<Float>) {
+        if self == .f2 {
+            Winograd.transformInput(x, channels: channels, n: n, images: images, h: h, w: w, pt: pt, pl: pl, tilesH: tilesH, tilesW: tilesW, into: v)
+        } else {
+            Winograd4.transformInput(x, channels: channels, n: n, images: images, h: h, w: w, pt: pt, pl: pl, tilesH: tilesH, tilesW: tilesW, into: v)
+        }
+    }
+
+    /// Y = Aᵀ M A into the CNHW output (see `Winograd.transformOutput`).
+    func transformOutput(_ m: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, ho: Int, wo: Int,
+                         tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>) {
+        if self == .f2 {
+            Winograd.transformOutput(m, channels: channels, n: n, images: images, ho: ho, wo: wo, tilesH: tilesH, tilesW: tilesW, into: y)
+        } else {
+            Winograd4.transformOutput(m, channels: channels, n: n, images: images, ho: ho, wo: wo, tilesH: tilesH, tilesW: tilesW, into: y)
+        }
     }
 }

@@ -30,8 +30,10 @@ public final class Conv2D: Layer {
     /// multiplications. bench-nn ResNet-18 training, 128 px, img/s (medians of 3): threshold 0 — b4 24.4, b32
     /// 43.3; 256 — 31.6, 48.8; 1,024 — 31.9, 42.1; never — 33.0, 42.1 (VGG-16 b4: 7.9, 8.0, 7.3, 6.3).
     var winogradMinTrainingTiles = 256
-    /// Transformed filters kept from an inference forward, with the weight version they were made from.
-    var winogradCache: (version: Int, filters: [Float])?
+    /// Whether inference may take the F(4×4, 3×3) tile (tests compare it with F(2×2, 3×3)).
+    var winograd4Enabled = true
+    /// Transformed filters kept from the last forward, with the weight version and tile they were made for.
+    var winogradCache: (version: Int, tile: WinogradTile, filters: [Float])?
     /// Output pixels (N·Ho·Wo) of the last forward, for FLOP accounting.
     public private(set) var lastOutputPixels = 0
 
@@ -121,7 +123,8 @@ public final class Conv2D: Layer {
             out = Buffers.uninitialized(outChannels * m)
             let cg = inChannels / groups, og = outChannels / groups, k = cg * kh * kw
             let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
-            let winograd = !direct && usesWinograd(g, n: n, training: training) ? winogradFilters() : []
+            let tile = winogradTile(g, training: training)
+            let winograd = !direct && usesWinograd(g, n: n, training: training) ? winogradFilters(tile) : []
             x.data.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
             winograd.withUnsafeBufferPointer { up in
@@ -134,7 +137,7 @@ public final class Conv2D: Layer {
                         continue
                     }
                     if !winograd.isEmpty, let u = up.baseAddress {   // an empty array may still have a base address
-                        winogradForward(xg, u + gi * 16 * og * cg, yg, cin: cg, cout: og, n: n, h: h, w: w, g)
+                        winogradForward(xg, u + gi * tile.planes * og * cg, yg, cin: cg, cout: og, n: n, h: h, w: w, g, tile: tile)
                         continue
                     }
                     forEachChunk(xg, channels: cg, n: n, h: h, w: w, g, chunk: chunk) { images, col, cols in
@@ -176,7 +179,7 @@ public final class Conv2D: Layer {
         let cg = inChannels / groups, og = outChannels / groups, k = cg * kh * kw
         let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
         let wantDx = needsInputGradient
-        let winograd = !direct && usesWinograd(g, n: n, training: true) ? winogradFilters() : []
+        let winograd = !direct && usesWinograd(g, n: n, training: true) ? winogradFilters(.f2) : []
         // A direct or Winograd convolution's input gradient writes every element; col2im adds into zeros
         // (and a first layer, which computes none, returns zeros).
         var dx = (direct || !winograd.isEmpty) && wantDx ? Buffers.uninitialized(x.count) : [Float](repeating: 0, count: x.count)

@@ -10,26 +10,37 @@ enum Winograd {
     /// channels at a time so every U plane gets contiguous 16-lane stores.
     static func transformWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, into u: UnsafeMutablePointer<Float>) {
         let plane = cout * cin
+        forEachFilterBlock(cout: cout, cin: cin) { co, ci, lanes, t in
+            transposeTaps(w + (co * cin + ci) * 9, lanes: lanes, into: t)
+            @inline(__always) func k(_ j: Int) -> SIMD16<Float> { Lanes.load16(t + 16 * j) }
+            // t = G g (rows t0…t3 of three columns each), then each row · Gᵀ into four U planes.
+            let o = u + co * cin + ci
+            storeFilterRow(k(0), k(1), k(2), o, plane, lanes)
+            storeFilterRow(0.5 * (k(0) + k(3) + k(6)), 0.5 * (k(1) + k(4) + k(7)), 0.5 * (k(2) + k(5) + k(8)),
+                           o + 4 * plane, plane, lanes)
+            storeFilterRow(0.5 * (k(0) - k(3) + k(6)), 0.5 * (k(1) - k(4) + k(7)), 0.5 * (k(2) - k(5) + k(8)),
+                           o + 8 * plane, plane, lanes)
+            storeFilterRow(k(6), k(7), k(8), o + 12 * plane, plane, lanes)
+        }
+    }
+
+    /// Calls `body(co, ci, lanes, scratch)` for every output channel co (spread over threads) and every block of
+    /// sixteen input channels ci..<ci + lanes, with 36 × 16 floats of scratch per thread.
+    @inline(__always)
+    static func forEachFilterBlock(cout: Int, cin: Int, _ body: (Int, Int, Int, UnsafeMutablePointer<Float>) -> Void) {
         Parallel.forEach(cout, minPerThread: 8) { co in
-            for ci in Swift.stride(from: 0, to: cin, by: 16) {
-                let lanes = min(16, cin - ci), g = w + (co * cin + ci) * 9
-                // The nine taps of sixteen filters, transposed to nine 16-lane vectors.
-                let k = withUnsafeTemporaryAllocation(of: Float.self, capacity: 144) { buf -> [SIMD16<Float>] in
-                    let t = buf.baseAddress!
-                    if lanes < 16 { t.update(repeating: 0, count: 144) }
-                    for l in 0..<lanes { for j in 0..<9 { t[j * 16 + l] = g[l * 9 + j] } }
-                    return (0..<9).map { Lanes.load16(t + 16 * $0) }
-                }
-                // t = G g (rows t0…t3 of three columns each), then each row · Gᵀ into four U planes.
-                let o = u + co * cin + ci
-                storeFilterRow(k[0], k[1], k[2], o, plane, lanes)
-                storeFilterRow(0.5 * (k[0] + k[3] + k[6]), 0.5 * (k[1] + k[4] + k[7]), 0.5 * (k[2] + k[5] + k[8]),
-                               o + 4 * plane, plane, lanes)
-                storeFilterRow(0.5 * (k[0] - k[3] + k[6]), 0.5 * (k[1] - k[4] + k[7]), 0.5 * (k[2] - k[5] + k[8]),
-                               o + 8 * plane, plane, lanes)
-                storeFilterRow(k[6], k[7], k[8], o + 12 * plane, plane, lanes)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 36 * 16) { buf in
+                for ci in Swift.stride(from: 0, to: cin, by: 16) { body(co, ci, min(16, cin - ci), buf.baseAddress!) }
             }
         }
+    }
+
+    /// The nine taps of `lanes` ≤ 16 consecutive 3×3 filters at `g`, transposed into `t` (144 floats): tap j of
+    /// filter l at t[16·j + l], zero past `lanes`.
+    @inline(__always)
+    static func transposeTaps(_ g: UnsafePointer<Float>, lanes: Int, into t: UnsafeMutablePointer<Float>) {
+        if lanes < 16 { t.update(repeating: 0, count: 144) }
+        for l in 0..<lanes { for j in 0..<9 { t[j * 16 + l] = g[l * 9 + j] } }
     }
 
     /// V[ξ][c][t] = (Bᵀ d B)[ξ] for every 4×4 input tile d of `images` (tile t in image-row-column order) of the
@@ -45,8 +56,8 @@ enum Winograd {
                 let even = split, odd = split + rows * half
                 var t = c * tileCount
                 for b in images {
-                    splitColumns(x + (c * n + b) * h * w, h: h, w: w, pt: pt, pl: pl, rows: rows, half: half,
-                                 even: even, odd: odd)
+                    splitPhases(x + (c * n + b) * h * w, h: h, w: w, pt: pt, pl: pl, rows: rows, width: half,
+                                phases: 2, into: split)
                     for ty in 0..<tilesH {
                         for tx in Swift.stride(from: 0, to: tilesW, by: 16) {
                             let lanes = min(16, tilesW - tx)
@@ -68,18 +79,28 @@ enum Winograd {
     }
 
     /// Copies `rows` rows of the `h`×`w` plane `src`, shifted down by `pt` and right by `pl` with zeros around it,
-    /// into its even and odd columns (`half` floats per row each): padded column q lands at index q/2 of one of them.
-    static func splitColumns(_ src: UnsafePointer<Float>, h: Int, w: Int, pt: Int, pl: Int, rows: Int, half: Int,
-                             even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>) {
-        even.update(repeating: 0, count: rows * half)
-        odd.update(repeating: 0, count: rows * half)
-        let count = min(w, 2 * half - pl), first = pl & 1   // the first source column whose padded column is even
-        let pairs = max(0, count - first) / 2, base = (first + pl) >> 1
+    /// into its `phases` column phases (`width` floats per row each, `rows · width` per phase, from `base` on):
+    /// padded column q lands at index q / phases of phase q mod phases (2: even and odd columns, for 2×2 tiles).
+    static func splitPhases(_ src: UnsafePointer<Float>, h: Int, w: Int, pt: Int, pl: Int, rows: Int, width: Int,
+                            phases: Int, into base: UnsafeMutablePointer<Float>) {
+        precondition(phases == 2 || phases == 4, "2 or 4 column phases")
+        base.update(repeating: 0, count: phases * rows * width)
+        let count = min(w, phases * width - pl), plane = rows * width
+        let lead = min(count, (phases - pl % phases) % phases)   // source columns before the first one in phase 0
+        let groups = (count - lead) / phases, j0 = (lead + pl) / phases
         for py in max(0, pt)..<min(rows, h + pt) {
-            let s = src + (py - pt) * w, e = even + py * half + base, o = odd + py * half + base
-            if first == 1 && count > 0 { odd[py * half + (pl >> 1)] = s[0] }
-            for j in 0..<pairs { e[j] = s[first + 2 * j]; o[j] = s[first + 2 * j + 1] }   // an interleave LLVM vectorises
-            if first + 2 * pairs < count { e[pairs] = s[first + 2 * pairs] }
+            let s = src + (py - pt) * w, d = base + py * width
+            @inline(__always) func put(_ ix: Int) { let q = ix + pl; d[(q % phases) * plane + q / phases] = s[ix] }
+            for ix in 0..<lead { put(ix) }
+            // Whole groups of `phases` columns, one output per phase: interleaved loads LLVM vectorises.
+            let g = s + lead, d0 = d + j0, d1 = d0 + plane
+            if phases == 2 {
+                for j in 0..<groups { d0[j] = g[2 * j]; d1[j] = g[2 * j + 1] }
+            } else {
+                let d2 = d1 + plane, d3 = d2 + plane
+                for j in 0..<groups { d0[j] = g[4 * j]; d1[j] = g[4 * j + 1]; d2[j] = g[4 * j + 2]; d3[j] = g[4 * j + 3] }
+            }
+            for ix in (lead + groups * phases)..<count { put(ix) }
         }
     }
 
@@ -99,11 +120,27 @@ enum Winograd {
         store(q.2 - q.1, o + 2 * plane, lanes); store(q.1 - q.3, o + 3 * plane, lanes)
     }
 
-    /// Stores the first `lanes` of `v` at `o`.
+    /// The 16-lane blocks at `src` of `planes` planes `plane` floats apart, of which `lanes` are valid: in place
+    /// when whole, else copied, zero-padded, into `staged` (planes × 16 floats) so that no load runs past the last
+    /// plane. Returns where plane 0's block starts and the distance between planes.
+    @inline(__always)
+    static func block(_ src: UnsafePointer<Float>, planes: Int, plane: Int, lanes: Int,
+                      staged: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int) {
+        if lanes == 16 { return (src, plane) }
+        staged.update(repeating: 0, count: planes * 16)
+        for xi in 0..<planes { (staged + 16 * xi).update(from: src + xi * plane, count: lanes) }
+        return (UnsafePointer(staged), 16)
+    }
+
+    /// Stores the first `lanes` of `v` at `o`: 8- and 4-lane pieces, then single lanes (tile rows of deep layers
+    /// are 2–8 tiles wide, so partial stores are common).
     @inline(__always)
     static func store(_ v: SIMD16<Float>, _ o: UnsafeMutablePointer<Float>, _ lanes: Int) {
         if lanes == 16 { Lanes.store16(v, o); return }
-        for l in 0..<lanes { o[l] = v[l] }
+        var i = 0
+        if lanes >= 8 { Lanes.store8(v.lowHalf, o); i = 8 }
+        if lanes - i >= 4 { Lanes.store4(i == 0 ? v.lowHalf.lowHalf : v.highHalf.lowHalf, o + i); i += 4 }
+        while i < lanes { o[i] = v[i]; i += 1 }
     }
 
     /// Writes (a, b, c)·Gᵀ (one row of U from one row of G g, sixteen channels wide) to four U planes.
@@ -115,40 +152,46 @@ enum Winograd {
     }
 
     /// Y = Aᵀ M A for every tile of `images`, written into the CNHW output `y` (batch `n`, `ho`×`wo`), from
-    /// M[ξ][c][t] (`channels` rows of the chunk's tiles). Sixteen consecutive tiles of a channel (across tile rows
-    /// and images) are transformed at once from contiguous loads, then written out tile by tile.
+    /// M[ξ][c][t] (`channels` rows of the chunk's tiles).
     static func transformOutput(_ m: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, ho: Int, wo: Int,
                                 tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>) {
+        writeOutput(m, planes: 16, side: 2, channels: channels, n: n, images: images, ho: ho, wo: wo,
+                    tilesH: tilesH, tilesW: tilesW, into: y) { load, staged in
+            // Aᵀ M: its two rows, column j of each from column j of M, then each row · A.
+            @inline(__always) func rows(_ j: Int) -> (SIMD16<Float>, SIMD16<Float>) {
+                let m1 = load(4 + j), m2 = load(8 + j)
+                return (load(j) + m1 + m2, m1 - m2 - load(12 + j))
+            }
+            let (a0, b0) = rows(0), (a1, b1) = rows(1), (a2, b2) = rows(2), (a3, b3) = rows(3)
+            Lanes.store16(a0 + a1 + a2, staged); Lanes.store16(a1 - a2 - a3, staged + 16)
+            Lanes.store16(b0 + b1 + b2, staged + 32); Lanes.store16(b1 - b2 - b3, staged + 48)
+        }
+    }
+
+    /// The output transforms' frame, for both tile sizes: for every block of sixteen consecutive tiles of a
+    /// channel (across tile rows and images; channels spread over threads), `transform(load, staged)` reads plane
+    /// ξ's 16 values as `load(ξ)` and writes the block's side×side outputs to `staged` (output (i, k) of the 16
+    /// tiles at 16·(side·i + k)); they are then written into the CNHW `y` tile by tile, clipped at its edges.
+    @inline(__always)
+    static func writeOutput(_ m: UnsafePointer<Float>, planes: Int, side: Int, channels: Int, n: Int, images: Range<Int>,
+                            ho: Int, wo: Int, tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>,
+                            _ transform: ((Int) -> SIMD16<Float>, UnsafeMutablePointer<Float>) -> Void) {
         let tileCount = images.count * tilesH * tilesW, plane = channels * tileCount
         Parallel.forEach(channels) { c in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 16) { buf in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: planes * 16) { buf in
                 let staged = buf.baseAddress!
                 var (b, ty, tx) = (images.lowerBound, 0, 0)   // the tile at t0
                 for t0 in Swift.stride(from: 0, to: tileCount, by: 16) {
-                    let lanes = min(16, tileCount - t0), src = m + c * tileCount + t0
-                    if lanes < 16 {   // the channel's last tiles: staged, so no load runs past the last plane
-                        staged.update(repeating: 0, count: 256)
-                        for xi in 0..<16 { (staged + 16 * xi).update(from: src + xi * plane, count: lanes) }
-                    }
-                    @inline(__always) func load(_ xi: Int) -> SIMD16<Float> {
-                        lanes == 16 ? Lanes.load16(src + xi * plane) : Lanes.load16(staged + 16 * xi)
-                    }
-                    // Aᵀ M: its two rows, column j of each from column j of M, then each row · A.
-                    @inline(__always) func rows(_ j: Int) -> (SIMD16<Float>, SIMD16<Float>) {
-                        let m1 = load(4 + j), m2 = load(8 + j)
-                        return (load(j) + m1 + m2, m1 - m2 - load(12 + j))
-                    }
-                    let (a0, b0) = rows(0), (a1, b1) = rows(1), (a2, b2) = rows(2), (a3, b3) = rows(3)
-                    Lanes.store16(a0 + a1 + a2, staged); Lanes.store16(a1 - a2 - a3, staged + 16)
-                    Lanes.store16(b0 + b1 + b2, staged + 32); Lanes.store16(b1 - b2 - b3, staged + 48)
+                    let lanes = min(16, tileCount - t0)
+                    let (p, step) = block(m + c * tileCount + t0, planes: planes, plane: plane, lanes: lanes, staged: staged)
+                    transform({ Lanes.load16(p + $0 * step) }, staged)
                     for l in 0..<lanes {
-                        let oy = 2 * ty, ox = 2 * tx
-                        let row0 = y + (c * n + b) * ho * wo + oy * wo + ox, pair = ox + 1 < wo
-                        row0[0] = staged[l]
-                        if pair { row0[1] = staged[16 + l] }
-                        if oy + 1 < ho {
-                            row0[wo] = staged[32 + l]
-                            if pair { row0[wo + 1] = staged[48 + l] }
+                        let oy = side * ty, ox = side * tx, corner = y + (c * n + b) * ho * wo + oy * wo + ox
+                        let (rows, columns) = (min(side, ho - oy), min(side, wo - ox))
+                        if rows == side && columns == side {   // constant trip counts once inlined: unrolled
+                            for i in 0..<side { for k in 0..<side { corner[i * wo + k] = staged[16 * (side * i + k) + l] } }
+                        } else {
+                            for i in 0..<rows { for k in 0..<columns { corner[i * wo + k] = staged[16 * (side * i + k) + l] } }
                         }
                         tx += 1
                         if tx == tilesW { tx = 0; ty += 1; if ty == tilesH { ty = 0; b += 1 } }

@@ -15,8 +15,8 @@ extension Winograd {
                 let even = split, odd = split + rows * half
                 var t = c * tileCount
                 for b in images {
-                    splitColumns(dy + (c * n + b) * ho * wo, h: ho, w: wo, pt: 0, pl: 0, rows: rows, half: half,
-                                 even: even, odd: odd)
+                    splitPhases(dy + (c * n + b) * ho * wo, h: ho, w: wo, pt: 0, pl: 0, rows: rows, width: half,
+                                phases: 2, into: split)
                     for ty in 0..<tilesH {
                         for tx in Swift.stride(from: 0, to: tilesW, by: 16) {
                             let lanes = min(16, tilesW - tx)
@@ -47,37 +47,26 @@ extension Winograd {
     /// channels at a time (the inverse of `transformWeights`' layout).
     static func accumulateWeightGradient(_ du: UnsafePointer<Float>, cout: Int, cin: Int, into dw: UnsafeMutablePointer<Float>) {
         let plane = cout * cin
-        Parallel.forEach(cout, minPerThread: 8) { co in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { buf in
-                let staged = buf.baseAddress!
-                for ci in Swift.stride(from: 0, to: cin, by: 16) {
-                    let lanes = min(16, cin - ci), src = du + co * cin + ci
-                    if lanes < 16 {
-                        staged.update(repeating: 0, count: 256)
-                        for xi in 0..<16 { (staged + 16 * xi).update(from: src + xi * plane, count: lanes) }
-                    }
-                    @inline(__always) func d(_ xi: Int) -> SIMD16<Float> {
-                        lanes == 16 ? Lanes.load16(src + xi * plane) : Lanes.load16(staged + 16 * xi)
-                    }
-                    // Gᵀ D: three rows of four columns; then each row · G gives three taps.
-                    @inline(__always) func column(_ j: Int) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-                        let (d0, d1, d2, d3) = (d(j), d(4 + j), d(8 + j), d(12 + j))
-                        return (d0 + 0.5 * (d1 + d2), 0.5 * (d1 - d2), 0.5 * (d1 + d2) + d3)
-                    }
-                    let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
-                    @inline(__always) func taps(_ t0: SIMD16<Float>, _ t1: SIMD16<Float>, _ t2: SIMD16<Float>,
-                                                _ t3: SIMD16<Float>, _ row: Int) {
-                        Lanes.store16(t0 + 0.5 * (t1 + t2), staged + 16 * (3 * row))
-                        Lanes.store16(0.5 * (t1 - t2), staged + 16 * (3 * row + 1))
-                        Lanes.store16(0.5 * (t1 + t2) + t3, staged + 16 * (3 * row + 2))
-                    }
-                    taps(c0.0, c1.0, c2.0, c3.0, 0)
-                    taps(c0.1, c1.1, c2.1, c3.1, 1)
-                    taps(c0.2, c1.2, c2.2, c3.2, 2)
-                    let g = dw + (co * cin + ci) * 9
-                    for l in 0..<lanes { for j in 0..<9 { g[l * 9 + j] += staged[j * 16 + l] } }
-                }
+        forEachFilterBlock(cout: cout, cin: cin) { co, ci, lanes, staged in
+            let (p, step) = block(du + co * cin + ci, planes: 16, plane: plane, lanes: lanes, staged: staged)
+            @inline(__always) func d(_ xi: Int) -> SIMD16<Float> { Lanes.load16(p + xi * step) }
+            // Gᵀ D: three rows of four columns; then each row · G gives three taps.
+            @inline(__always) func column(_ j: Int) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+                let (d0, d1, d2, d3) = (d(j), d(4 + j), d(8 + j), d(12 + j))
+                return (d0 + 0.5 * (d1 + d2), 0.5 * (d1 - d2), 0.5 * (d1 + d2) + d3)
             }
+            let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
+            @inline(__always) func tapRow(_ t0: SIMD16<Float>, _ t1: SIMD16<Float>, _ t2: SIMD16<Float>,
+                                      _ t3: SIMD16<Float>, _ row: Int) {
+                Lanes.store16(t0 + 0.5 * (t1 + t2), staged + 16 * (3 * row))
+                Lanes.store16(0.5 * (t1 - t2), staged + 16 * (3 * row + 1))
+                Lanes.store16(0.5 * (t1 + t2) + t3, staged + 16 * (3 * row + 2))
+            }
+            tapRow(c0.0, c1.0, c2.0, c3.0, 0)
+            tapRow(c0.1, c1.1, c2.1, c3.1, 1)
+            tapRow(c0.2, c1.2, c2.2, c3.2, 2)
+            let g = dw + (co * cin + ci) * 9
+            for l in 0..<lanes { for j in 0..<9 { g[l * 9 + j] += staged[j * 16 + l] } }
         }
     }
 }
