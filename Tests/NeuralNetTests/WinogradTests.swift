@@ -71,17 +71,38 @@ import Testing
 
     @Test func theLargerTileIsForInferenceOnLargeEnoughOutputs() {
         let conv = Conv2D("c", 4, 4, kernel: 3, padding: .explicit(1, 1))
-        #expect(conv.winogradTile(conv.geometry(8, 8), training: false) == .f4)
-        #expect(conv.winogradTile(conv.geometry(8, 7), training: false) == .f2)
-        #expect(conv.winogradTile(conv.geometry(32, 32), training: true) == .f2)
+        #expect(conv.winogradTile(conv.geometry(8, 8), n: 1, training: false) == .f4)
+        #expect(conv.winogradTile(conv.geometry(8, 7), n: 1, training: false) == .f2)
+        #expect(conv.winogradTile(conv.geometry(32, 32), n: 15, training: true) == .f2)   // 15 × 64 tiles
+        #expect(conv.winogradTile(conv.geometry(32, 32), n: 16, training: true) == .f4)
         let x = GradientCheck.random([4, 2, 9, 9], seed: 41)
         GradientCheck.randomize(conv, seed: 42)
         let f4 = conv.forward(x, training: false)
-        #expect(conv.winogradCache?.tile == .f4)
+        #expect(conv.winogradCache[.f4] != nil && conv.winogradCache[.f2] == nil)
         conv.winograd4Enabled = false
         let f2 = conv.forward(x, training: false)
-        #expect(conv.winogradCache?.tile == .f2, "a tile change transforms the filters again")
+        #expect(conv.winogradCache[.f2] != nil, "each tile keeps its own transformed filters")
         #expect(maxDifference(f4, f2) < 1e-4 && f4.data.contains { $0 != 0 })
+    }
+
+    @Test func aTrainingStepWithTheLargerTileForwardMatchesIm2col() {
+        // F(4×4) forward, F(2×2) input and weight gradients, against im2col for all three.
+        let x = GradientCheck.random([6, 2, 12, 10], seed: 43)
+        var results: [(y: Tensor, dx: Tensor, dw: [Float])] = []
+        for winograd in [false, true] {
+            let conv = Conv2D("c", 6, 5, kernel: 3, padding: .explicit(1, 1))
+            GradientCheck.randomize(conv, seed: 44)
+            conv.winogradEnabled = winograd; conv.winogradMinTrainingTiles = 0; conv.winograd4MinTrainingTiles = 0
+            let y = conv.forward(x, training: true)
+            #expect(!winograd || conv.winogradCache[.f4] != nil)
+            let dx = conv.backward(GradientCheck.random(y.shape, seed: 45))
+            #expect(!winograd || conv.winogradCache[.f2] != nil)
+            results.append((y, dx, conv.weight.grad))
+        }
+        #expect(maxDifference(results[0].y, results[1].y) < 2e-4)
+        #expect(maxDifference(results[0].dx, results[1].dx) < 2e-4)
+        #expect((zip(results[0].dw, results[1].dw).map { abs($0 - $1) }.max() ?? .infinity) < 1e-3)
+        #expect(results[0].dw.contains { $0 != 0 })
     }
 
     @Test func trainingTakesWinogradFromEnoughTiles() {
@@ -97,7 +118,7 @@ import Testing
         let conv = Conv2D("c", 4, 4, kernel: 3, padding: .explicit(1, 1))
         GradientCheck.randomize(conv, seed: 34)
         let first = conv.forward(x, training: false)
-        #expect(conv.winogradCache != nil)
+        #expect(conv.winogradCache[.f2] != nil)
         for i in 0..<conv.weight.count { conv.weight.value[i] *= -2 }
         let second = conv.forward(x, training: false)
         conv.winogradEnabled = false

@@ -19,20 +19,23 @@ extension Conv2D {
         max(1, min(n, columnBudget / max(1, planes * channels * tilesPerImage)))
     }
 
-    /// The tile for forward geometry `g`: F(4×4, 3×3) at inference where the output has at least 2×2 such tiles,
-    /// else F(2×2, 3×3). bench-nn inference b32, 128 px, img/s (medians of 4, F(4×4) from 8, 16, 32 px outputs /
-    /// never): VGG-16 31.0, 29.0, 30.4 / 26.9; ResNet-18 159.9, 157.6, 157.3 / 159.7; ResNet-50 71.4, 67.8, 71.8 /
-    /// 71.8 — a gain where the layers are wide and large (VGG), none on the ResNets' small deep layers. Training
-    /// keeps F(2×2) (its filters are transformed every step; the flipped-filter input gradient is F(2×2) only).
-    func winogradTile(_ g: (ho: Int, wo: Int, pt: Int, pl: Int), training: Bool) -> WinogradTile {
-        !training && winograd4Enabled && g.ho >= 8 && g.wo >= 8 ? .f4 : .f2
+    /// The forward's tile for geometry `g` and batch `n`: F(4×4, 3×3) where the output has at least 2×2 such tiles
+    /// — in training only from `winograd4MinTrainingTiles` tiles in the batch, and for the forward only (the
+    /// backward is F(2×2)) — else F(2×2, 3×3). bench-nn b32, 128 px, img/s (medians of 4): inference with F(4×4)
+    /// from 8, 16, 32 px outputs / never: VGG-16 31.0, 29.0, 30.4 / 26.9; ResNet-18 159.9, 157.6, 157.3 / 159.7;
+    /// ResNet-50 71.4, 67.8, 71.8 / 71.8. Training VGG-16 b32 from 256 / 1,024 tiles / never: 9.0, 8.7 / 8.2
+    /// (b4 7.3, 7.3 / 7.4; ResNet-18 b32 46.7, 45.2 / 45.5) — a gain where layers are wide and large, none on the
+    /// ResNets' small deep layers.
+    func winogradTile(_ g: (ho: Int, wo: Int, pt: Int, pl: Int), n: Int, training: Bool) -> WinogradTile {
+        guard winograd4Enabled && g.ho >= 8 && g.wo >= 8 else { return .f2 }
+        return !training || n * Winograd4.tiles(g.ho) * Winograd4.tiles(g.wo) >= winograd4MinTrainingTiles ? .f4 : .f2
     }
 
     /// The transformed filters of every group (`[groups][planes][Cout/groups][Cin/groups]`) for `tile`, kept between
     /// calls and recomputed when the weights (or the tile) changed since (in training: once per step, for the
     /// forward and the backward).
     func winogradFilters(_ tile: WinogradTile) -> [Float] {
-        if let cached = winogradCache, cached.version == weight.version, cached.tile == tile { return cached.filters }
+        if let cached = winogradCache[tile], cached.version == weight.version { return cached.filters }
         let cg = inChannels / groups, og = outChannels / groups
         var u = Buffers.uninitialized(groups * tile.planes * og * cg)
         weight.value.withUnsafeBufferPointer { wp in u.withUnsafeMutableBufferPointer { up in
@@ -40,7 +43,7 @@ extension Conv2D {
                 tile.transformWeights(wp.baseAddress! + gi * og * cg * 9, cout: og, cin: cg, into: up.baseAddress! + gi * tile.planes * og * cg)
             }
         }}
-        winogradCache = (weight.version, tile, u)
+        winogradCache[tile] = (weight.version, u)
         return u
     }
 
@@ -106,7 +109,7 @@ extension Conv2D {
 }
 
 /// The Winograd tile a convolution runs with: F(2×2, 3×3) (`Winograd`) or F(4×4, 3×3) (`Winograd4`).
-enum WinogradTile: Equatable {
+enum WinogradTile: Hashable {
     case f2, f4
 
     /// Transformed values per tile: 16 or 36 (one GEMM each).

@@ -30,10 +30,13 @@ public final class Conv2D: Layer {
     /// multiplications. bench-nn ResNet-18 training, 128 px, img/s (medians of 3): threshold 0 — b4 24.4, b32
     /// 43.3; 256 — 31.6, 48.8; 1,024 — 31.9, 42.1; never — 33.0, 42.1 (VGG-16 b4: 7.9, 8.0, 7.3, 6.3).
     var winogradMinTrainingTiles = 256
-    /// Whether inference may take the F(4×4, 3×3) tile (tests compare it with F(2×2, 3×3)).
+    /// Whether the forward may take the F(4×4, 3×3) tile (tests compare it with F(2×2, 3×3)).
     var winograd4Enabled = true
-    /// Transformed filters kept from the last forward, with the weight version and tile they were made for.
-    var winogradCache: (version: Int, tile: WinogradTile, filters: [Float])?
+    /// Fewest F(4×4) output tiles in the batch for that tile in a training forward (see `winogradTile`).
+    var winograd4MinTrainingTiles = 1024
+    /// Transformed filters per tile size, with the weight version they were made from (in training the forward
+    /// may use F(4×4) and the backward F(2×2) in the same step).
+    var winogradCache: [WinogradTile: (version: Int, filters: [Float])] = [:]
     /// Output pixels (N·Ho·Wo) of the last forward, for FLOP accounting.
     public private(set) var lastOutputPixels = 0
 
@@ -123,7 +126,7 @@ public final class Conv2D: Layer {
             out = Buffers.uninitialized(outChannels * m)
             let cg = inChannels / groups, og = outChannels / groups, k = cg * kh * kw
             let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
-            let tile = winogradTile(g, training: training)
+            let tile = winogradTile(g, n: n, training: training)
             let winograd = !direct && usesWinograd(g, n: n, training: training) ? winogradFilters(tile) : []
             x.data.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
