@@ -9,7 +9,7 @@ import PackageDescription
 /// message instead of dying on an illegal instruction (Sources/CBLASLoader/cpu_check.c).
 let engineCPU: String? = {
     #if arch(x86_64)
-    let cpu = ProcessInfo.processInfo.environment["VITRINE_TARGET_CPU"] ?? "haswell"
+    let cpu = ProcessInfo.processInfo.environment["VITRINE_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? "haswell"
     return cpu == "x86-64" ? nil : cpu
     #else
     return nil
