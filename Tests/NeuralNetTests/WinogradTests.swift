@@ -38,7 +38,7 @@ import Testing
         for winograd in [false, true] {
             let conv = Conv2D("c", 18, 8, kernel: 3, padding: padding, groups: groups, bias: true)
             GradientCheck.randomize(conv, seed: 36)
-            conv.winogradEnabled = winograd; conv.columnBudget = budget; conv.winogradMinTrainingTiles = 0
+            conv.winogradEnabled = winograd; conv.columnBudget = budget; conv.winogradMinTrainingChannels = 0; conv.winogradMinTrainingWork = 0
             #expect(conv.usesWinograd(conv.geometry(h, w), n: 3, training: true) == winograd)
             let y = conv.forward(x, training: true)
             let dy = GradientCheck.random(y.shape, seed: 37)
@@ -60,7 +60,7 @@ import Testing
         for winograd in [false, true] {
             let conv = Conv2D("c", 3, 4, kernel: 3, padding: .explicit(1, 1))
             GradientCheck.randomize(conv, seed: 39)
-            conv.winogradEnabled = winograd; conv.needsInputGradient = false; conv.winogradMinTrainingTiles = 0
+            conv.winogradEnabled = winograd; conv.needsInputGradient = false; conv.winogradMinTrainingChannels = 0; conv.winogradMinTrainingWork = 0
             let dx = conv.backward(GradientCheck.random(conv.forward(x, training: true).shape, seed: 40))
             #expect(dx.shape == x.shape && dx.data.allSatisfy { $0 == 0 })
             weightGradients.append(conv.weight.grad)
@@ -92,7 +92,7 @@ import Testing
         for winograd in [false, true] {
             let conv = Conv2D("c", 6, 5, kernel: 3, padding: .explicit(1, 1))
             GradientCheck.randomize(conv, seed: 44)
-            conv.winogradEnabled = winograd; conv.winogradMinTrainingTiles = 0; conv.winograd4MinTrainingTiles = 0
+            conv.winogradEnabled = winograd; conv.winogradMinTrainingChannels = 0; conv.winogradMinTrainingWork = 0; conv.winograd4MinTrainingTiles = 0
             let y = conv.forward(x, training: true)
             #expect(!winograd || conv.winogradCache[.f4] != nil)
             let dx = conv.backward(GradientCheck.random(y.shape, seed: 45))
@@ -105,12 +105,15 @@ import Testing
         #expect(results[0].dw.contains { $0 != 0 })
     }
 
-    @Test func trainingTakesWinogradFromEnoughTiles() {
-        let conv = Conv2D("c", 4, 4, kernel: 3, padding: .explicit(1, 1))
-        #expect(conv.winogradMinTrainingTiles == 256)
-        #expect(!conv.usesWinograd(conv.geometry(16, 16), n: 3, training: true))   // 3 × 64 tiles
-        #expect(conv.usesWinograd(conv.geometry(16, 16), n: 4, training: true))
+    @Test func trainingTakesWinogradForWideAndLargeLayersOnly() {
+        let conv = Conv2D("c", 64, 128, kernel: 3, padding: .explicit(1, 1))
+        #expect(conv.winogradMinTrainingChannels == 64 && conv.winogradMinTrainingWork == 1 << 17)
+        #expect(!conv.usesWinograd(conv.geometry(32, 32), n: 7, training: true))   // 64 × 7 × 256 tiles < 2¹⁷
+        #expect(conv.usesWinograd(conv.geometry(32, 32), n: 8, training: true))
         #expect(conv.usesWinograd(conv.geometry(16, 16), n: 1, training: false))
+        let thin = Conv2D("t", 32, 32, kernel: 3, padding: .explicit(1, 1))
+        #expect(!thin.usesWinograd(thin.geometry(128, 128), n: 32, training: true), "32 channels: im2col")
+        #expect(thin.usesWinograd(thin.geometry(128, 128), n: 32, training: false))
     }
 
     @Test func newWeightsReplaceTheCachedFilters() {

@@ -1,8 +1,8 @@
 /// 3×3 stride-1 convolutions through Winograd F(2×2, 3×3) (Winograd.swift, WinogradGradients.swift) — 2.25× fewer
 /// multiplications than im2col + GEMM, and 16 values per 4 output pixels per channel to transform instead of 9 per
 /// pixel to pack — or, at inference on outputs from 8×8, F(4×4, 3×3) (Winograd4.swift, 4× fewer). At inference
-/// always; in training from `winogradMinTrainingTiles` output tiles on, for the forward, the input gradient and
-/// the weight gradient. bench-nn, 128 px: inference b32 ResNet-18 125 → 143 img/s, VGG-16 18.7 → 23.6 (F(2×2));
+/// always; in training for layers wide and large enough (`paysOffInTraining`), for the forward, the input
+/// gradient and the weight gradient. bench-nn, 128 px: inference b32 ResNet-18 125 → 143 img/s, VGG-16 18.7 → 23.6 (F(2×2));
 /// training (interleaved medians) ResNet-18 b32 42.1 → 48.8, VGG-16 b4 6.3 → 8.0.
 extension Conv2D {
     /// Whether this convolution takes the Winograd path for an input with forward geometry `g`: 3×3, stride 1, no
@@ -10,7 +10,16 @@ extension Conv2D {
     func usesWinograd(_ g: (ho: Int, wo: Int, pt: Int, pl: Int), n: Int, training: Bool) -> Bool {
         winogradEnabled && kh == 3 && kw == 3 && stride == 1 && dilation == 1 && !isDepthwise
             && g.pt <= 2 && g.pl <= 2 && g.ho > 0 && g.wo > 0
-            && (!training || n * Winograd.tiles(g.ho) * Winograd.tiles(g.wo) >= winogradMinTrainingTiles)
+            && (!training || paysOffInTraining(channels: min(inChannels, outChannels) / groups,
+                                                tiles: n * Winograd.tiles(g.ho) * Winograd.tiles(g.wo)))
+    }
+
+    /// Whether Winograd beats im2col for a training step of a layer with `channels` (the narrower side) and
+    /// `tiles` F(2×2) output tiles in the batch. Per step it transforms the filters and their gradient (∝
+    /// channels²) and the activations (∝ channels · tiles) to save multiplications ∝ channels² · tiles, and its
+    /// 16 GEMMs have `channels` as their inner dimension — so it needs wide layers and enough tiles for both.
+    func paysOffInTraining(channels: Int, tiles: Int) -> Bool {
+        channels >= winogradMinTrainingChannels && channels * tiles >= winogradMinTrainingWork
     }
 
     /// Images per Winograd chunk: the transformed inputs and products (planes × channels × tiles each) stay near

@@ -25,11 +25,13 @@ public final class Conv2D: Layer {
     var columnBudget = 1 << 22
     /// Whether 3×3 stride-1 convolutions run through Winograd F(2×2, 3×3) (tests compare both paths).
     var winogradEnabled = true
-    /// Fewest output tiles in the batch for Winograd in training, where the filters are transformed anew every
-    /// step (and their gradient transformed back): below it that fixed cost outweighs the 2.25× fewer
-    /// multiplications. bench-nn ResNet-18 training, 128 px, img/s (medians of 3): threshold 0 — b4 24.4, b32
-    /// 43.3; 256 — 31.6, 48.8; 1,024 — 31.9, 42.1; never — 33.0, 42.1 (VGG-16 b4: 7.9, 8.0, 7.3, 6.3).
-    var winogradMinTrainingTiles = 256
+    /// Narrowest layer (fewer of input and output channels per group) that takes Winograd in training.
+    var winogradMinTrainingChannels = 64
+    /// Least channels × F(2×2) output tiles in the batch for Winograd in training. bench-nn training, 128 px,
+    /// img/s (medians of 3) with (channels, work) ≥ (64, 2¹⁷) / the former "256 tiles" rule / never:
+    /// ResNet-18 b4 and b32, VGG-16 b4 and b32, and the experiment's ResNet-18 ×0.5 and VGG-16 ×0.25 at b4 — see
+    /// bench/nn/RESULTS.md. Thin layers (16–32 channels) lose at any size, layers of ≤ 64 K channel-tiles too.
+    var winogradMinTrainingWork = 1 << 17
     /// Whether the forward may take the F(4×4, 3×3) tile (tests compare it with F(2×2, 3×3)).
     var winograd4Enabled = true
     /// Fewest F(4×4) output tiles in the batch for that tile in a training forward (see `winogradTile`).
