@@ -1,9 +1,8 @@
 /// 3×3 stride-1 convolutions through Winograd F(2×2, 3×3) (Winograd.swift, WinogradGradients.swift) — 2.25× fewer
 /// multiplications than im2col + GEMM, and 16 values per 4 output pixels per channel to transform instead of 9 per
-/// pixel to pack — or, at inference on outputs from 8×8, F(4×4, 3×3) (Winograd4.swift, 4× fewer). At inference
-/// always; in training for layers wide and large enough (`paysOffInTraining`), for the forward, the input
-/// gradient and the weight gradient. bench-nn, 128 px: inference b32 ResNet-18 125 → 143 img/s, VGG-16 18.7 → 23.6 (F(2×2));
-/// training (interleaved medians) ResNet-18 b32 42.1 → 48.8, VGG-16 b4 6.3 → 8.0.
+/// pixel to pack — or, for forwards on outputs from 8×8, F(4×4, 3×3) (Winograd4.swift, 4× fewer; see
+/// `winogradTile`). At inference always; in training for layers wide and large enough (`paysOffInTraining`), for
+/// the forward, the input gradient and the weight gradient. Measurements: bench/nn/RESULTS.md.
 extension Conv2D {
     /// Whether this convolution takes the Winograd path for an input with forward geometry `g`: 3×3, stride 1, no
     /// dilation, not depthwise, padding ≤ 2 (so the input gradient, a convolution of dY padded by 2 − p, is one too).
@@ -67,7 +66,6 @@ extension Conv2D {
         let (tilesH, tilesW) = (tile.tiles(g.ho), tile.tiles(g.wo)), planes = tile.planes
         let perImage = tilesH * tilesW
         let chunk = winogradImagesPerChunk(n: n, channels: max(cin, cout), tilesPerImage: perImage, planes: planes)
-        let swap03 = [3, 1, 2, 0]
         ScratchPool.shared.with(planes * cin * chunk * perImage) { v in
         ScratchPool.shared.with(planes * cout * chunk * perImage) { m in
             for b0 in Swift.stride(from: 0, to: n, by: chunk) {
@@ -75,7 +73,7 @@ extension Conv2D {
                 tile.transformInput(x, channels: cin, n: n, images: images, h: h, w: width, pt: g.pt, pl: g.pl,
                                     tilesH: tilesH, tilesW: tilesW, into: v)
                 for xi in 0..<planes {
-                    let filters = flipped ? u + (4 * swap03[xi / 4] + swap03[xi % 4]) * cout * cin : u + xi * cout * cin
+                    let filters = flipped ? u + Winograd.swap03(xi) * cout * cin : u + xi * cout * cin
                     BLAS.gemm(transA: flipped, m: cout, n: tiles, k: cin, a: filters, lda: flipped ? cout : cin,
                               b: v + xi * cin * tiles, ldb: tiles, beta: 0, c: m + xi * cout * tiles, ldc: tiles)
                 }

@@ -6,6 +6,14 @@ enum Winograd {
     /// Number of 2×2 output tiles along a side of `n` outputs.
     static func tiles(_ n: Int) -> Int { (n + 1) / 2 }
 
+    /// The transform index ξ = 4·row + column with 0 and 3 swapped in both coordinates: where U[ξ] of the filters
+    /// rotated by 180° sits in U of the filters themselves (rotating g swaps rows 0 and 3 of G g).
+    @inline(__always)
+    static func swap03(_ xi: Int) -> Int {
+        @inline(__always) func p(_ i: Int) -> Int { i == 0 ? 3 : i == 3 ? 0 : i }
+        return 4 * p(xi / 4) + p(xi % 4)
+    }
+
     /// U[ξ][co][ci] = (G g Gᵀ)[ξ] for the 3×3 filters `w` `[cout, cin, 3, 3]` (ξ = 4·row + column), sixteen input
     /// channels at a time so every U plane gets contiguous 16-lane stores.
     static func transformWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, into u: UnsafeMutablePointer<Float>) {
