@@ -54,6 +54,36 @@ import Testing
         #expect(reference.db == winograd.db)
     }
 
+    @Test(arguments: [(Padding.explicit(1, 1), 8, 8, true), (.explicit(1, 1), 4, 4, false), (.same, 7, 5, false),
+                      (.explicit(0, 0), 11, 9, true), (.explicit(2, 2), 6, 3, false), (.explicit(1, 1), 9, 35, true),
+                      (.explicit(1, 1), 1, 1, false)])
+    func channelTransformsMatchTheRowTransforms(padding: Padding, h: Int, w: Int, larger: Bool) {
+        // 34 channels: two whole 16-lane blocks and a partial one; the input gradient transforms dY (20 channels).
+        let x = GradientCheck.random([34, 3, h, w], seed: 46)
+        var results: [(y: Tensor, dx: Tensor, dw: [Float])] = []
+        for byChannels in [false, true] {
+            let conv = Conv2D("c", 34, 20, kernel: 3, padding: padding)
+            GradientCheck.randomize(conv, seed: 47)
+            conv.winogradChannelsBelowTiles = byChannels ? .max : 0; conv.winograd4Enabled = larger
+            conv.winogradMinTrainingChannels = 0; conv.winogradMinTrainingWork = 0; conv.winograd4MinTrainingTiles = 0
+            #expect(conv.transformsByChannels(tilesW: 40) == byChannels)
+            let inference = conv.forward(x, training: false), y = conv.forward(x, training: true)
+            #expect(maxDifference(inference, y) == 0)
+            let dx = conv.backward(GradientCheck.random(y.shape, seed: 48))
+            results.append((y, dx, conv.weight.grad))
+        }
+        #expect(results[0].y.data.contains { $0 != 0 } && results[0].dx.data.contains { $0 != 0 })
+        let (dy, ddx) = (maxDifference(results[0].y, results[1].y), maxDifference(results[0].dx, results[1].dx))
+        #expect(dy < 2e-4 && ddx < 2e-4, "\(padding) \(h)×\(w): outputs differ by \(dy), input gradients by \(ddx)")
+        #expect(results[0].dw == results[1].dw, "the weight gradient does not use the input transform's layout")
+    }
+
+    @Test func onlyNarrowTileRowsTakeTheChannelTransforms() {
+        let conv = Conv2D("c", 64, 64, kernel: 3, padding: .explicit(1, 1))
+        #expect(conv.transformsByChannels(tilesW: 2) && conv.transformsByChannels(tilesW: 3))
+        #expect(!conv.transformsByChannels(tilesW: 4) && !conv.transformsByChannels(tilesW: 16))
+    }
+
     @Test func aFirstLayerSkipsTheInputGradientButNotTheWeights() {
         let x = GradientCheck.random([3, 2, 6, 6], seed: 38)
         var weightGradients: [[Float]] = []

@@ -21,6 +21,14 @@ extension Conv2D {
         channels >= winogradMinTrainingChannels && channels * tiles >= winogradMinTrainingWork
     }
 
+    /// Whether the input transforms run across channels (`WinogradChannels`, V tile-major) rather than along tile
+    /// rows: for images fewer than `winogradChannelsBelowTiles` tiles wide, where a row fills few of the 16 lanes.
+    /// bench-nn ResNet-18 inference b32 (img/s, medians of 5, interleaved): below 4 tiles (its 8×8 F(4×4) and
+    /// 4×4 F(2×2) layers) 161.9, below 16 152.4, never 151.7. Per layer (ms per 4 batches, input transform +
+    /// GEMMs): 2 tiles wide 51 + 56 → 19 + 59 (F(4×4), 256 channels) and 34 + 79 → 15 + 81 (F(2×2), 512); 4 tiles
+    /// 32 + 54 → 33 + 62 and 8 tiles 55 + 97 → 73 + 112 — there the interleave and the transposed GEMM cost more.
+    func transformsByChannels(tilesW: Int) -> Bool { tilesW < winogradChannelsBelowTiles }
+
     /// Images per Winograd chunk: the transformed inputs and products (planes × channels × tiles each) stay near
     /// `columnBudget` floats.
     func winogradImagesPerChunk(n: Int, channels: Int, tilesPerImage: Int, planes: Int = 16) -> Int {
@@ -64,18 +72,24 @@ extension Conv2D {
                          tile: WinogradTile = .f2, flipped: Bool = false) {
         precondition(!flipped || tile == .f2, "flipped filters are F(2×2, 3×3) only")
         let (tilesH, tilesW) = (tile.tiles(g.ho), tile.tiles(g.wo)), planes = tile.planes
-        let perImage = tilesH * tilesW
+        let perImage = tilesH * tilesW, byChannels = transformsByChannels(tilesW: tilesW)
         let chunk = winogradImagesPerChunk(n: n, channels: max(cin, cout), tilesPerImage: perImage, planes: planes)
         ScratchPool.shared.with(planes * cin * chunk * perImage) { v in
         ScratchPool.shared.with(planes * cout * chunk * perImage) { m in
             for b0 in Swift.stride(from: 0, to: n, by: chunk) {
                 let images = b0..<min(n, b0 + chunk), tiles = images.count * perImage
-                tile.transformInput(x, channels: cin, n: n, images: images, h: h, w: width, pt: g.pt, pl: g.pl,
-                                    tilesH: tilesH, tilesW: tilesW, into: v)
+                if byChannels {
+                    WinogradChannels.transformInput(x, tile: tile, channels: cin, n: n, images: images, h: h, w: width,
+                                                    pt: g.pt, pl: g.pl, tilesH: tilesH, tilesW: tilesW, into: v)
+                } else {
+                    tile.transformInput(x, channels: cin, n: n, images: images, h: h, w: width, pt: g.pt, pl: g.pl,
+                                        tilesH: tilesH, tilesW: tilesW, into: v)
+                }
                 for xi in 0..<planes {
                     let filters = flipped ? u + Winograd.swap03(xi) * cout * cin : u + xi * cout * cin
-                    BLAS.gemm(transA: flipped, m: cout, n: tiles, k: cin, a: filters, lda: flipped ? cout : cin,
-                              b: v + xi * cin * tiles, ldb: tiles, beta: 0, c: m + xi * cout * tiles, ldc: tiles)
+                    BLAS.gemm(transA: flipped, transB: byChannels, m: cout, n: tiles, k: cin, a: filters,
+                              lda: flipped ? cout : cin, b: v + xi * cin * tiles, ldb: byChannels ? cin : tiles,
+                              beta: 0, c: m + xi * cout * tiles, ldc: tiles)
                 }
                 tile.transformOutput(m, channels: cout, n: n, images: images, ho: g.ho, wo: g.wo,
                                      tilesH: tilesH, tilesW: tilesW, into: y)

@@ -36,6 +36,8 @@ public final class Conv2D: Layer {
     var winograd4Enabled = true
     /// Fewest F(4×4) output tiles in the batch for that tile in a training forward (see `winogradTile`).
     var winograd4MinTrainingTiles = 1024
+    /// Tile rows narrower than this take the channel-vectorised input transforms (see `transformsByChannels`).
+    var winogradChannelsBelowTiles = 4
     /// Transformed filters per tile size, with the weight version they were made from (in training the forward
     /// may use F(4×4) and the backward F(2×2) in the same step).
     var winogradCache: [WinogradTile: (version: Int, filters: [Float])] = [:]
