@@ -34,6 +34,16 @@ enum Im2Col {
                     if lo > 0 { o.update(repeating: 0, count: lo) }
                     if s == 1 {
                         if hi > lo { o.advanced(by: lo).update(from: srow + lo + off, count: hi - lo) }
+                    } else if s == 2 {   // sixteen outputs at a time: the even lanes of 32 loaded inputs
+                        var ox = lo
+                        while ox + 16 <= hi && 2 * ox + off + 32 <= w {
+                            // Each pair of floats as one little-endian UInt64: the even one is its low half, so a
+                            // truncating conversion is the de-interleave (one vector shuffle, not 16 inserts).
+                            let pairs = UnsafeRawPointer(srow + 2 * ox + off).loadUnaligned(as: SIMD16<UInt64>.self)
+                            Lanes.store16(unsafeBitCast(SIMD16<UInt32>(truncatingIfNeeded: pairs), to: SIMD16<Float>.self), o + ox)
+                            ox += 16
+                        }
+                        while ox < hi { o[ox] = srow[2 * ox + off]; ox += 1 }
                     } else {
                         for ox in lo..<hi { o[ox] = srow[ox * s + off] }
                     }
@@ -65,6 +75,17 @@ enum Im2Col {
                             let drow = dst + iy * w, srow = src + oy * wo
                             if s == 1 {
                                 for ox in lo..<hi { drow[ox + off] += srow[ox] }
+                            } else if s == 2 {   // `pack`'s pairs in reverse: add into the low halves, keep the rest
+                                var ox = lo
+                                while ox + 16 <= hi && 2 * ox + off + 32 <= w {
+                                    let p = UnsafeMutableRawPointer(drow + 2 * ox + off)
+                                    let pairs = p.loadUnaligned(as: SIMD16<UInt64>.self)
+                                    let even = unsafeBitCast(SIMD16<UInt32>(truncatingIfNeeded: pairs), to: SIMD16<Float>.self)
+                                    let sum = SIMD16<UInt64>(truncatingIfNeeded: unsafeBitCast(even + Lanes.load16(srow + ox), to: SIMD16<UInt32>.self))
+                                    p.storeBytes(of: pairs & 0xFFFF_FFFF_0000_0000 | sum, as: SIMD16<UInt64>.self)
+                                    ox += 16
+                                }
+                                while ox < hi { drow[2 * ox + off] += srow[ox]; ox += 1 }
                             } else {
                                 for ox in lo..<hi { drow[ox * s + off] += srow[ox] }
                             }
