@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "ImageFetchTests", dependencies: ["ImageFetch", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
-        .testTarget(name: "VectorSearchTests", dependencies: ["VectorSearch", "Randomness", "TestSupport"]),
+        .testTarget(name: "VectorSearchTests", dependencies: ["VectorSearch", "CBLASLoader", "Randomness", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Pipeline", "Checkpoints", "TestSupport"]),
         .testTarget(name: "VitrineCLITests", dependencies: ["TestSupport", "Randomness"]),

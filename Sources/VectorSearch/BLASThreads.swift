@@ -1,4 +1,5 @@
 import CBLAS
+import CBLASLoader
 
 /// The OpenBLAS thread count, set explicitly rather than left to the environment.
 public enum BLASThreads {
@@ -18,12 +19,12 @@ public enum BLASThreads {
     /// Sets the OpenBLAS thread count (at least 1) for the whole process.
     public static func set(_ threads: Int) { openblas_set_num_threads(Int32(max(1, threads))) }
 
-    /// Runs `body` with OpenBLAS at `threads`, then restores the previous count (overlapping callers share one
-    /// override, so concurrent searches cannot leave OpenBLAS at their temporary count).
+    /// Runs `body` with OpenBLAS at `threads`, then restores the previous count (overlapping callers, here or in
+    /// the NeuralNet engine, share one process-wide override: cblas_loader.h).
     public static func with<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
-        try override.with(threads, body)
+        let override = vitrine_openblas_threads()
+        vitrine_override_enter(override, Int32(max(1, threads)))
+        defer { vitrine_override_leave(override) }
+        return try body()
     }
-
-    /// The shared override behind `with`.
-    private static let override = SharedOverride(read: { current }, write: { set($0) })
 }

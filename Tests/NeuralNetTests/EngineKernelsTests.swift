@@ -61,6 +61,28 @@ import Testing
         }
     }
 
+    @Test func independentProductsRunOnceEachOnTheEngineThreads() {
+        // Sixteen 8×8 products through OpenBLAS single-threaded on the engine's threads: each index once, each
+        // result the product it names.
+        let a = (0..<64).map { Float($0 % 7) - 3 }
+        var c = [Float](repeating: .nan, count: 16 * 64)
+        c.withUnsafeMutableBufferPointer { cp in
+            nonisolated(unsafe) let base = cp.baseAddress!
+            a.withUnsafeBufferPointer { ap in
+                BLAS.eachSingleThreaded(16) { i in
+                    var scaled = ap.map { $0 * Float(i) }
+                    BLAS.gemm(m: 8, n: 8, k: 8, a: ap.baseAddress!, lda: 8, b: &scaled, ldb: 8, beta: 0, c: base + 64 * i, ldc: 8)
+                }
+            }
+        }
+        for i in 0..<16 {
+            for r in 0..<8 { for col in 0..<8 {
+                let expected = (0..<8).reduce(Float(0)) { $0 + a[r * 8 + $1] * a[$1 * 8 + col] * Float(i) }
+                #expect(c[64 * i + r * 8 + col] == expected, "product \(i) at (\(r), \(col))")
+            }}
+        }
+    }
+
     /// A batch norm followed by an activation runs fused inside `Sequential` (in place at inference): outputs,
     /// gradients and running statistics equal the two layers run one after the other.
     @Test(arguments: [Activation.Kind.relu, .relu6])

@@ -1,6 +1,7 @@
 import Foundation
 import Randomness
 import Testing
+import CBLASLoader
 @testable import VectorSearch
 
 /// Brute-force Float64 reference: every distance, sorted by (distance, index).
@@ -114,27 +115,30 @@ func tiesGoToTheSmallerIndex(metric: DistanceMetric) throws {
     #expect(throws: VectorSearchError.rowOutOfRange(5, rows: 2)) { try index.search(row: 5, k: 1) }
 }
 
+/// A setting of the test's own for the override logic (OpenBLAS's real count is changed concurrently by other
+/// suites); read and written only under the override's lock or while it is held.
+nonisolated(unsafe) private var overriddenSetting = (value: 2, writes: [Int]())
+
 /// OpenBLAS's thread count is process-wide and other suites change it concurrently, so the override logic is
 /// checked on a setting of its own; the real one only for its kernels.
 @Test func overlappingOverridesRestoreTheOriginalValue() {
-    final class Setting: @unchecked Sendable {
-        let lock = NSLock(); var value = 2; var writes: [Int] = []
-        func read() -> Int { lock.withLock { value } }
-        func write(_ v: Int) { lock.withLock { value = v; writes.append(v) } }
-    }
-    let setting = Setting()
-    let override = SharedOverride(read: { setting.read() }, write: { setting.write($0) })
+    nonisolated(unsafe) let override = UnsafeMutablePointer<vitrine_override>.allocate(capacity: 1)
+    defer { override.deallocate() }
+    vitrine_override_init(override, { Int32(overriddenSetting.value) }, {
+        overriddenSetting.value = Int($0); overriddenSetting.writes.append(Int($0))
+    })
     let seenInside = NSLock()
     nonisolated(unsafe) var inside: [Int] = []
     DispatchQueue.concurrentPerform(iterations: 16) { _ in
-        override.with(1) {
-            Thread.sleep(forTimeInterval: 0.002)
-            let v = setting.read()
-            seenInside.withLock { inside.append(v) }
-        }
+        vitrine_override_enter(override, 1)
+        Thread.sleep(forTimeInterval: 0.002)
+        let v = overriddenSetting.value
+        seenInside.withLock { inside.append(v) }
+        vitrine_override_leave(override)
     }
+    let setting = overriddenSetting
     #expect(inside.count == 16 && inside.allSatisfy { $0 == 1 })
-    #expect(setting.read() == 2, "the value before the first override is back after the last")
+    #expect(setting.value == 2, "the value before the first override is back after the last")
     #expect(setting.writes.first == 1 && setting.writes.last == 2 && setting.writes.count.isMultiple(of: 2))
     #expect(!BLASThreads.coreName.isEmpty && BLASThreads.coreName != "unknown")
 }

@@ -1,4 +1,5 @@
 import CBLAS
+import CBLASLoader
 import Dispatch
 
 /// Thin row-major wrappers over OpenBLAS, so layer code reads like the maths.
@@ -11,6 +12,17 @@ public enum BLAS {
 
     /// OpenBLAS's current thread count.
     public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// Calls `body(i)` for every `i` in `0..<count` spread over the engine's threads, each call with OpenBLAS on
+    /// one thread: for independent products too small for OpenBLAS to split well.
+    /// (OpenBLAS's count is process-wide: the override is shared with other callers, see cblas_loader.h.)
+    static func eachSingleThreaded(_ count: Int, _ body: (Int) -> Void) {
+        if Parallel.threads <= 1 { for i in 0..<count { body(i) }; return }
+        let override = vitrine_openblas_threads()
+        vitrine_override_enter(override, 1)
+        defer { vitrine_override_leave(override) }
+        Parallel.forEach(count, body)
+    }
 
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major.
     @inline(__always)

@@ -85,7 +85,7 @@ extension Conv2D {
                     tile.transformInput(x, channels: cin, n: n, images: images, h: h, w: width, pt: g.pt, pl: g.pl,
                                         tilesH: tilesH, tilesW: tilesW, into: v)
                 }
-                for xi in 0..<planes {
+                BLAS.eachSingleThreaded(planes) { xi in
                     let filters = flipped ? u + Winograd.swap03(xi) * cout * cin : u + xi * cout * cin
                     BLAS.gemm(transA: flipped, transB: byChannels, m: cout, n: tiles, k: cin, a: filters,
                               lda: flipped ? cout : cin, b: v + xi * cin * tiles, ldb: byChannels ? cin : tiles,
@@ -115,7 +115,7 @@ extension Conv2D {
                                         tilesH: tilesH, tilesW: tilesW, into: v)
                 Winograd.transformGradient(dy, channels: cout, n: n, images: images, ho: g.ho, wo: g.wo,
                                            tilesH: tilesH, tilesW: tilesW, into: dm)
-                for xi in 0..<16 {
+                BLAS.eachSingleThreaded(16) { xi in
                     BLAS.gemm(transB: true, m: cout, n: cin, k: tiles, a: dm + xi * cout * tiles, lda: tiles,
                               b: v + xi * cin * tiles, ldb: tiles, beta: b0 == 0 ? 0 : 1, c: du + xi * cout * cin, ldc: cin)
                 }
