@@ -33,20 +33,6 @@ enum Winograd4 {
         return (a / 4, -(ac + b) / 6, (b - ac) / 6, a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c)
     }
 
-    /// A y for one column (or row) of a 4×4 output-gradient tile.
-    @inline(__always)
-    static func a(_ y: Four) -> Six {
-        let (y0, y1, y2, y3) = y
-        return (y0, y0 + y1 + y2 + y3, y0 - y1 + y2 - y3, y0 + 2 * y1 + 4 * y2 + 8 * y3, y0 - 2 * y1 + 4 * y2 - 8 * y3, y3)
-    }
-
-    /// Gᵀ u for one column (or row) of a 6×6 filter-gradient tile.
-    @inline(__always)
-    static func gt(_ u: Six) -> (V, V, V) {
-        let (u0, u1, u2, u3, u4, u5) = u
-        return (u0 / 4 - (u1 + u2) / 6 + (u3 + u4) / 24, (u2 - u1) / 6 + (u3 - u4) / 12, (u3 + u4 - u1 - u2) / 6 + u5)
-    }
-
     /// U[ξ][co][ci] = (G g Gᵀ)[ξ] for the 3×3 filters `w` `[cout, cin, 3, 3]`, sixteen input channels at a time.
     static func transformWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, into u: UnsafeMutablePointer<Float>) {
         let plane = cout * cin
