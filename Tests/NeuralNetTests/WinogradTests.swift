@@ -10,8 +10,11 @@ import Testing
 
     @Test(arguments: [(Padding.explicit(1, 1), 7, 6, 1), (.same, 9, 9, 1), (.explicit(0, 0), 8, 5, 1),
                       (.explicit(2, 2), 3, 4, 1), (.explicit(1, 1), 1, 1, 1), (.explicit(1, 1), 21, 35, 1), (.same, 6, 7, 2),
-                      (.explicit(2, 2), 12, 10, 1), (.explicit(0, 0), 10, 17, 1), (.same, 16, 16, 2), (.explicit(1, 1), 8, 8, 1)])
+                      (.explicit(2, 2), 12, 10, 1), (.explicit(0, 0), 10, 17, 1), (.same, 16, 16, 2), (.explicit(1, 1), 8, 8, 1),
+                      (.explicit(1, 1), 8, 64, 1), (.explicit(1, 1), 9, 40, 1), (.explicit(1, 1), 6, 33, 1), (.explicit(1, 1), 5, 16, 1)])
     func winogradMatchesIm2col(padding: Padding, h: Int, w: Int, groups: Int) {
+        // Wide tile rows: 16 tiles (64 columns under F(4×4), 33 under F(2×2)), 8 (5×16), and 9×40 with a
+        // clipped last tile row.
         // Outputs from 8×8 on take F(4×4, 3×3) at inference, smaller ones F(2×2, 3×3).
         // 18 input channels: a partial 16-lane block in the filter transform; 35 columns: tile rows of 16 + 2.
         let x = GradientCheck.random([18, 3, h, w], seed: 31)
