@@ -1,5 +1,18 @@
 /// Unaligned 4-, 8- and 16-lane float loads and stores, shared by the engine's vectorised kernels.
 enum Lanes {
+    /// Loads 4 floats from any address.
+    @inline(__always)
+    static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self) }
+
+    /// Sixteen lanes from 16 / `per` runs of `per` (16, 8 or 4) consecutive floats, the runs `step` floats apart.
+    @inline(__always)
+    static func load16(_ p: UnsafePointer<Float>, per: Int, step: Int) -> SIMD16<Float> {
+        if per == 16 { return load16(p) }
+        if per == 8 { return SIMD16(lowHalf: load8(p), highHalf: load8(p + step)) }
+        return SIMD16(lowHalf: SIMD8(lowHalf: load4(p), highHalf: load4(p + step)),
+                      highHalf: SIMD8(lowHalf: load4(p + 2 * step), highHalf: load4(p + 3 * step)))
+    }
+
     /// Loads 8 floats from any address.
     @inline(__always)
     static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }

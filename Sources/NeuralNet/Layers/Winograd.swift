@@ -54,7 +54,8 @@ enum Winograd {
     /// V[ξ][c][t] = (Bᵀ d B)[ξ] for every 4×4 input tile d of `images` (tile t in image-row-column order) of the
     /// CNHW input `x` (batch `n`, zero padding `pt`/`pl`). Each image plane is first copied, zero-padded, into
     /// its even and odd columns, so the four columns of sixteen neighbouring tiles are four contiguous 16-lane
-    /// loads and each V plane gets 16 contiguous values per store.
+    /// loads (two or four shorter ones for images 8 or 4 tiles wide, see `forEachBlock`) and each V plane gets 16
+    /// contiguous values per store.
     static func transformInput(_ x: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, h: Int, w: Int,
                                pt: Int, pl: Int, tilesH: Int, tilesW: Int, into v: UnsafeMutablePointer<Float>) {
         let tileCount = images.count * tilesH * tilesW, plane = channels * tileCount
@@ -66,20 +67,17 @@ enum Winograd {
                 for b in images {
                     splitPhases(x + (c * n + b) * h * w, h: h, w: w, pt: pt, pl: pl, rows: rows, width: half,
                                 phases: 2, into: split)
-                    for ty in 0..<tilesH {
-                        for tx in Swift.stride(from: 0, to: tilesW, by: 16) {
-                            let lanes = min(16, tilesW - tx)
-                            let r0 = columns(even, odd, row: 2 * ty, tx: tx, half: half)
-                            let r1 = columns(even, odd, row: 2 * ty + 1, tx: tx, half: half)
-                            let r2 = columns(even, odd, row: 2 * ty + 2, tx: tx, half: half)
-                            let r3 = columns(even, odd, row: 2 * ty + 3, tx: tx, half: half)
-                            // Bᵀ d, one row of four column vectors at a time, each then · B into four V planes.
-                            storeTransformedRow((r0.0 - r2.0, r0.1 - r2.1, r0.2 - r2.2, r0.3 - r2.3), v + t, plane, lanes)
-                            storeTransformedRow((r1.0 + r2.0, r1.1 + r2.1, r1.2 + r2.2, r1.3 + r2.3), v + 4 * plane + t, plane, lanes)
-                            storeTransformedRow((r2.0 - r1.0, r2.1 - r1.1, r2.2 - r1.2, r2.3 - r1.3), v + 8 * plane + t, plane, lanes)
-                            storeTransformedRow((r1.0 - r3.0, r1.1 - r3.1, r1.2 - r3.2, r1.3 - r3.3), v + 12 * plane + t, plane, lanes)
-                            t += lanes
+                    forEachBlock(tilesH: tilesH, tilesW: tilesW) { ty, tx, lanes, per in
+                        @inline(__always) func r(_ i: Int) -> Columns {
+                            columns(even, odd, row: 2 * ty + i, tx: tx, half: half, per: per, step: 2 * half)
                         }
+                        let r0 = r(0), r1 = r(1), r2 = r(2), r3 = r(3)
+                        // Bᵀ d, one row of four column vectors at a time, each then · B into four V planes.
+                        storeTransformedRow((r0.0 - r2.0, r0.1 - r2.1, r0.2 - r2.2, r0.3 - r2.3), v + t, plane, lanes)
+                        storeTransformedRow((r1.0 + r2.0, r1.1 + r2.1, r1.2 + r2.2, r1.3 + r2.3), v + 4 * plane + t, plane, lanes)
+                        storeTransformedRow((r2.0 - r1.0, r2.1 - r1.1, r2.2 - r1.2, r2.3 - r1.3), v + 8 * plane + t, plane, lanes)
+                        storeTransformedRow((r1.0 - r3.0, r1.1 - r3.1, r1.2 - r3.2, r1.3 - r3.3), v + 12 * plane + t, plane, lanes)
+                        t += lanes
                     }
                 }
             }
@@ -114,11 +112,31 @@ enum Winograd {
 
     typealias Columns = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
 
-    /// Columns 0…3 of row `row` of sixteen neighbouring tiles from `tx` on, out of the even/odd split plane.
+    /// Columns 0…3 of row `row` of sixteen tiles from `tx` on — `per` (16, 8 or 4) of each tile row, the next
+    /// tile row's `step` floats further — out of the even/odd split plane.
     @inline(__always)
-    static func columns(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>, row: Int, tx: Int, half: Int) -> Columns {
+    static func columns(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>, row: Int, tx: Int, half: Int,
+                        per: Int, step: Int) -> Columns {
         let e = even + row * half + tx, o = odd + row * half + tx
-        return (Lanes.load16(e), Lanes.load16(o), Lanes.load16(e + 1), Lanes.load16(o + 1))
+        return (Lanes.load16(e, per: per, step: step), Lanes.load16(o, per: per, step: step),
+                Lanes.load16(e + 1, per: per, step: step), Lanes.load16(o + 1, per: per, step: step))
+    }
+
+    /// Calls `body(ty, tx, lanes, per)` for the 16-lane blocks of an image's tiles in tile order: `lanes` tiles of
+    /// tile row `ty` from `tx` on (per = 16) or, for images 4 or 8 tiles wide, whole tile rows ty, ty + 1, …
+    /// filling all sixteen lanes (per = 4 or 8 tiles of each), so narrow images waste no lanes. `per` is a
+    /// constant in each call of `body`, for the loads to specialise on.
+    @inline(__always)
+    static func forEachBlock(tilesH: Int, tilesW: Int, _ body: (Int, Int, Int, Int) -> Void) {
+        if (tilesW == 8 || tilesW == 4) && tilesH % (16 / tilesW) == 0 {
+            for ty in Swift.stride(from: 0, to: tilesH, by: 16 / tilesW) {
+                if tilesW == 8 { body(ty, 0, 16, 8) } else { body(ty, 0, 16, 4) }
+            }
+            return
+        }
+        for ty in 0..<tilesH {
+            for tx in Swift.stride(from: 0, to: tilesW, by: 16) { body(ty, tx, min(16, tilesW - tx), 16) }
+        }
     }
 
     /// Writes q·B for one row q of Bᵀd of sixteen tiles (`lanes` of them real) to four V planes `plane` apart.

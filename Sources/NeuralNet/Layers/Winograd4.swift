@@ -57,7 +57,8 @@ enum Winograd4 {
 
     /// V[ξ][c][t] = (Bᵀ d B)[ξ] for every 6×6 input tile d (stride 4) of `images` of the CNHW input `x` (batch `n`,
     /// zero padding `pt`/`pl`), tile t in image-row-column order. Each image plane is split, zero-padded, into its
-    /// four column phases, so the six columns of sixteen neighbouring tiles are six contiguous 16-lane loads.
+    /// four column phases, so the six columns of sixteen neighbouring tiles are six contiguous 16-lane loads
+    /// (whole tile rows of images 8 or 4 tiles wide, see `Winograd.forEachBlock`).
     static func transformInput(_ x: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, h: Int, w: Int,
                                pt: Int, pl: Int, tilesH: Int, tilesW: Int, into v: UnsafeMutablePointer<Float>) {
         let tileCount = images.count * tilesH * tilesW, plane = channels * tileCount
@@ -69,24 +70,21 @@ enum Winograd4 {
                 for b in images {
                     Winograd.splitPhases(x + (c * n + b) * h * w, h: h, w: w, pt: pt, pl: pl, rows: rows, width: width,
                                          phases: 4, into: phases)
-                    for ty in 0..<tilesH {
-                        for tx in Swift.stride(from: 0, to: tilesW, by: 16) {
-                            let lanes = min(16, tilesW - tx)
-                            @inline(__always) func d(_ r: Int, _ col: Int) -> V {
-                                Lanes.load16(phases + ((col & 3) * rows + 4 * ty + r) * width + tx + (col >> 2))
-                            }
-                            // Bᵀ d column by column into t (row i of column j at 16·(6i + j)), then each row · B.
-                            for j in 0..<6 {
-                                let r = bt((d(0, j), d(1, j), d(2, j), d(3, j), d(4, j), d(5, j)))
-                                Lanes.store16(r.0, t + 16 * j); Lanes.store16(r.1, t + 16 * (6 + j)); Lanes.store16(r.2, t + 16 * (12 + j))
-                                Lanes.store16(r.3, t + 16 * (18 + j)); Lanes.store16(r.4, t + 16 * (24 + j)); Lanes.store16(r.5, t + 16 * (30 + j))
-                            }
-                            for i in 0..<6 {
-                                @inline(__always) func q(_ j: Int) -> V { Lanes.load16(t + 16 * (6 * i + j)) }
-                                store6(bt((q(0), q(1), q(2), q(3), q(4), q(5))), v + 6 * i * plane + tile, plane, lanes)
-                            }
-                            tile += lanes
+                    Winograd.forEachBlock(tilesH: tilesH, tilesW: tilesW) { ty, tx, lanes, per in
+                        @inline(__always) func d(_ r: Int, _ col: Int) -> V {
+                            Lanes.load16(phases + ((col & 3) * rows + 4 * ty + r) * width + tx + (col >> 2), per: per, step: 4 * width)
                         }
+                        // Bᵀ d column by column into t (row i of column j at 16·(6i + j)), then each row · B.
+                        for j in 0..<6 {
+                            let r = bt((d(0, j), d(1, j), d(2, j), d(3, j), d(4, j), d(5, j)))
+                            Lanes.store16(r.0, t + 16 * j); Lanes.store16(r.1, t + 16 * (6 + j)); Lanes.store16(r.2, t + 16 * (12 + j))
+                            Lanes.store16(r.3, t + 16 * (18 + j)); Lanes.store16(r.4, t + 16 * (24 + j)); Lanes.store16(r.5, t + 16 * (30 + j))
+                        }
+                        for i in 0..<6 {
+                            @inline(__always) func q(_ j: Int) -> V { Lanes.load16(t + 16 * (6 * i + j)) }
+                            store6(bt((q(0), q(1), q(2), q(3), q(4), q(5))), v + 6 * i * plane + tile, plane, lanes)
+                        }
+                        tile += lanes
                     }
                 }
             }

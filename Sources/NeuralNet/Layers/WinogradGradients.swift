@@ -5,7 +5,7 @@
 /// `Conv2D.winogradForward(flipped:)`.)
 extension Winograd {
     /// Ŷ[ξ][c][t] = (A dY Aᵀ)[ξ] for every 2×2 tile of `images` of the CNHW gradient `dy` (`ho`×`wo`, zeros past
-    /// its edge), sixteen neighbouring tiles of a tile row at a time, in `transformInput`'s tile order.
+    /// its edge), sixteen neighbouring tiles at a time (`forEachBlock`), in `transformInput`'s tile order.
     static func transformGradient(_ dy: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, ho: Int, wo: Int,
                                   tilesH: Int, tilesW: Int, into out: UnsafeMutablePointer<Float>) {
         let tileCount = images.count * tilesH * tilesW, plane = channels * tileCount
@@ -17,19 +17,17 @@ extension Winograd {
                 for b in images {
                     splitPhases(dy + (c * n + b) * ho * wo, h: ho, w: wo, pt: 0, pl: 0, rows: rows, width: half,
                                 phases: 2, into: split)
-                    for ty in 0..<tilesH {
-                        for tx in Swift.stride(from: 0, to: tilesW, by: 16) {
-                            let lanes = min(16, tilesW - tx)
-                            let top = even + 2 * ty * half + tx, bottom = top + half
-                            let (p, q) = (Lanes.load16(top), Lanes.load16(top - even + odd))
-                            let (r, s) = (Lanes.load16(bottom), Lanes.load16(bottom - even + odd))
-                            // A dY: rows (p, q), (p + r, q + s), (p − r, q − s), (−r, −s); each row · Aᵀ into four planes.
-                            storeGradientRow(p, q, out + t, plane, lanes)
-                            storeGradientRow(p + r, q + s, out + 4 * plane + t, plane, lanes)
-                            storeGradientRow(p - r, q - s, out + 8 * plane + t, plane, lanes)
-                            storeGradientRow(-r, -s, out + 12 * plane + t, plane, lanes)
-                            t += lanes
-                        }
+                    forEachBlock(tilesH: tilesH, tilesW: tilesW) { ty, tx, lanes, per in
+                        let top = even + 2 * ty * half + tx, bottom = top + half
+                        @inline(__always) func load(_ a: UnsafePointer<Float>) -> SIMD16<Float> { Lanes.load16(a, per: per, step: 2 * half) }
+                        let (p, q) = (load(top), load(top - even + odd))
+                        let (r, s) = (load(bottom), load(bottom - even + odd))
+                        // A dY: rows (p, q), (p + r, q + s), (p − r, q − s), (−r, −s); each row · Aᵀ into four planes.
+                        storeGradientRow(p, q, out + t, plane, lanes)
+                        storeGradientRow(p + r, q + s, out + 4 * plane + t, plane, lanes)
+                        storeGradientRow(p - r, q - s, out + 8 * plane + t, plane, lanes)
+                        storeGradientRow(-r, -s, out + 12 * plane + t, plane, lanes)
+                        t += lanes
                     }
                 }
             }
