@@ -19,10 +19,12 @@ public final class Conv2D: Layer {
     private var input = Tensor(zeros: [0])
     /// False for a network's first convolution: its input is the image, so no input gradient is computed.
     public var needsInputGradient = true
-    /// Target size of one im2col chunk's column buffer, in floats (default 16 MiB); the batch is processed in chunks
-    /// of whole images that fit it. Results agree across budgets up to float rounding. Measured on ResNet-18, 128 px,
-    /// batch 32 (img/s, train / inference): 1 MiB 24 / 74, 4 MiB 31 / 84, 16 MiB 34 / 103, unchunked 34 / 94.
-    var columnBudget = 1 << 22
+    /// Target size of one im2col chunk's column buffer (and of a Winograd chunk's transformed inputs and
+    /// products), in floats (default 64 MiB); the batch is processed in chunks of whole images that fit it. Results
+    /// agree across budgets up to float rounding. ResNet-18, 128 px, batch 32 training, img/s (bench-nn, medians of
+    /// 4, interleaved): 16 MiB 52.9 / 53.1, 64 MiB 55.7 / 54.9 (two sets; the 64-channel layers' Winograd products
+    /// then run as one chunk); inference, VGG-16 b32, ResNet-50 b32 within noise; peak memory +37–95 MiB.
+    var columnBudget = 1 << 24
     /// Whether 3×3 stride-1 convolutions run through Winograd F(2×2, 3×3) (tests compare both paths).
     var winogradEnabled = true
     /// Narrowest layer (fewer of input and output channels per group) that takes Winograd in training.
