@@ -74,20 +74,31 @@ enum Winograd4 {
                         @inline(__always) func d(_ r: Int, _ col: Int) -> V {
                             Lanes.load16(phases + ((col & 3) * rows + 4 * ty + r) * width + tx + (col >> 2), per: per, step: 4 * width)
                         }
-                        // Bᵀ d column by column into t (row i of column j at 16·(6i + j)), then each row · B.
-                        for j in 0..<6 {
-                            let r = bt((d(0, j), d(1, j), d(2, j), d(3, j), d(4, j), d(5, j)))
-                            Lanes.store16(r.0, t + 16 * j); Lanes.store16(r.1, t + 16 * (6 + j)); Lanes.store16(r.2, t + 16 * (12 + j))
-                            Lanes.store16(r.3, t + 16 * (18 + j)); Lanes.store16(r.4, t + 16 * (24 + j)); Lanes.store16(r.5, t + 16 * (30 + j))
-                        }
-                        for i in 0..<6 {
-                            @inline(__always) func q(_ j: Int) -> V { Lanes.load16(t + 16 * (6 * i + j)) }
-                            store6(bt((q(0), q(1), q(2), q(3), q(4), q(5))), v + 6 * i * plane + tile, plane, lanes)
-                        }
+                        for j in 0..<6 { stageColumn(j, (d(0, j), d(1, j), d(2, j), d(3, j), d(4, j), d(5, j)), t) }
+                        storeRows(t, v + tile, plane, lanes)
                         tile += lanes
                     }
                 }
             }
+        }
+    }
+
+    /// Column j of Bᵀ d for the six elements `d` of column j of sixteen tiles' patches, into `t` (row i of column
+    /// j at 16·(6i + j)); `storeRows` then finishes Bᵀ d B.
+    @inline(__always)
+    static func stageColumn(_ j: Int, _ d: Six, _ t: UnsafeMutablePointer<Float>) {
+        let r = bt(d)
+        Lanes.store16(r.0, t + 16 * j); Lanes.store16(r.1, t + 16 * (6 + j)); Lanes.store16(r.2, t + 16 * (12 + j))
+        Lanes.store16(r.3, t + 16 * (18 + j)); Lanes.store16(r.4, t + 16 * (24 + j)); Lanes.store16(r.5, t + 16 * (30 + j))
+    }
+
+    /// Each staged row of Bᵀ d (`stageColumn`) · B into six of the 36 V planes (`plane` apart from `o`, `lanes`
+    /// of 16 values each).
+    @inline(__always)
+    static func storeRows(_ t: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ plane: Int, _ lanes: Int) {
+        for i in 0..<6 {
+            @inline(__always) func q(_ j: Int) -> V { Lanes.load16(t + 16 * (6 * i + j)) }
+            store6(bt((q(0), q(1), q(2), q(3), q(4), q(5))), o + 6 * i * plane, plane, lanes)
         }
     }
 

@@ -43,15 +43,12 @@ enum WinogradChannels {
     static func f2(_ corner: UnsafePointer<Float>, columns: Int, _ o: UnsafeMutablePointer<Float>, plane: Int, lanes: Int) {
         @inline(__always) func d(_ r: Int, _ c: Int) -> V { Lanes.load16(corner + (r * columns + c) * 16) }
         // Bᵀ d row by row (rows of d: 0 − 2, 1 + 2, 2 − 1, 1 − 3), each row · B into four planes.
-        @inline(__always) func row(_ i: Int, _ q0: V, _ q1: V, _ q2: V, _ q3: V) {
-            let p = o + 4 * i * plane
-            Winograd.store(q0 - q2, p, lanes); Winograd.store(q1 + q2, p + plane, lanes)
-            Winograd.store(q2 - q1, p + 2 * plane, lanes); Winograd.store(q1 - q3, p + 3 * plane, lanes)
-        }
         let (a0, a1, a2, a3) = (d(0, 0), d(0, 1), d(0, 2), d(0, 3)), (b0, b1, b2, b3) = (d(1, 0), d(1, 1), d(1, 2), d(1, 3))
         let (c0, c1, c2, c3) = (d(2, 0), d(2, 1), d(2, 2), d(2, 3)), (e0, e1, e2, e3) = (d(3, 0), d(3, 1), d(3, 2), d(3, 3))
-        row(0, a0 - c0, a1 - c1, a2 - c2, a3 - c3); row(1, b0 + c0, b1 + c1, b2 + c2, b3 + c3)
-        row(2, c0 - b0, c1 - b1, c2 - b2, c3 - b3); row(3, b0 - e0, b1 - e1, b2 - e2, b3 - e3)
+        Winograd.storeTransformedRow((a0 - c0, a1 - c1, a2 - c2, a3 - c3), o, plane, lanes)
+        Winograd.storeTransformedRow((b0 + c0, b1 + c1, b2 + c2, b3 + c3), o + 4 * plane, plane, lanes)
+        Winograd.storeTransformedRow((c0 - b0, c1 - b1, c2 - b2, c3 - b3), o + 8 * plane, plane, lanes)
+        Winograd.storeTransformedRow((b0 - e0, b1 - e1, b2 - e2, b3 - e3), o + 12 * plane, plane, lanes)
     }
 
     /// Bᵀ d B of one interleaved 6×6 patch at `corner` into 36 planes from `o`, through `staged` (36 × 16 floats).
@@ -59,16 +56,8 @@ enum WinogradChannels {
     static func f4(_ corner: UnsafePointer<Float>, columns: Int, _ o: UnsafeMutablePointer<Float>, plane: Int, lanes: Int,
                    staged t: UnsafeMutablePointer<Float>) {
         @inline(__always) func d(_ r: Int, _ c: Int) -> V { Lanes.load16(corner + (r * columns + c) * 16) }
-        // Bᵀ d column by column into t (row i of column j at 16·(6i + j)), then each row · B.
-        for j in 0..<6 {
-            let r = Winograd4.bt((d(0, j), d(1, j), d(2, j), d(3, j), d(4, j), d(5, j)))
-            Lanes.store16(r.0, t + 16 * j); Lanes.store16(r.1, t + 16 * (6 + j)); Lanes.store16(r.2, t + 16 * (12 + j))
-            Lanes.store16(r.3, t + 16 * (18 + j)); Lanes.store16(r.4, t + 16 * (24 + j)); Lanes.store16(r.5, t + 16 * (30 + j))
-        }
-        for i in 0..<6 {
-            @inline(__always) func q(_ j: Int) -> V { Lanes.load16(t + 16 * (6 * i + j)) }
-            Winograd4.store6(Winograd4.bt((q(0), q(1), q(2), q(3), q(4), q(5))), o + 6 * i * plane, plane, lanes)
-        }
+        for j in 0..<6 { Winograd4.stageColumn(j, (d(0, j), d(1, j), d(2, j), d(3, j), d(4, j), d(5, j)), t) }
+        Winograd4.storeRows(t, o, plane, lanes)
     }
 
     /// Copies `lanes` ≤ 16 channel planes (`h`×`w`, `channelStride` apart from `src`) into `[row][column][16]`
