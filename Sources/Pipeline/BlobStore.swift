@@ -18,20 +18,29 @@ public final class BlobStore: Sendable {
         return root.appendingPathComponent(prefix, isDirectory: true).appendingPathComponent(hash)
     }
 
-    /// Whether a blob with `hash` is stored.
-    public func contains(_ hash: String) -> Bool {
-        FileManager.default.fileExists(atPath: url(for: hash).path)
+    /// Whether a blob with `hash` is stored (and, when `size` is given, has exactly that many bytes:
+    /// blobs are written without fsync, so after a power loss one may exist but be short or empty).
+    public func contains(_ hash: String, size: Int? = nil) -> Bool {
+        var st = stat()
+        guard stat(url(for: hash).path, &st) == 0 else { return false }
+        return size.map { Int(st.st_size) == $0 } ?? true
     }
 
-    /// Stores bytes and returns their sha256; a blob already stored is not written again.
+    /// Stores bytes and returns their sha256; a blob already stored whole is not written again (one
+    /// of the wrong size, left by a power loss, is replaced). `durable` fsyncs it before the rename
+    /// (for the few blobs worth hours, like training checkpoints; per-item blobs skip it).
     @discardableResult
-    public func put(_ data: Data) throws -> String {
+    public func put(_ data: Data, durable: Bool = false) throws -> String {
         let hash = ContentHash.sha256(data)
         let dest = url(for: hash)
-        if FileManager.default.fileExists(atPath: dest.path) { return hash }
-        try FileManager.default.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if contains(hash, size: data.count) { return hash }
         let tmp = dest.deletingLastPathComponent().appendingPathComponent(".\(hash).\(UUID().uuidString).tmp")
-        try data.write(to: tmp)
+        do {
+            try FileIO.writeNew(data, to: tmp, durable: durable)
+        } catch let e as FileIO.Failure where e.code == ENOENT {
+            try FileManager.default.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileIO.writeNew(data, to: tmp, durable: durable)
+        }
         try FileIO.renameReplacing(tmp, to: dest)
         return hash
     }
@@ -52,6 +61,13 @@ public final class BlobStore: Sendable {
 
     /// The bytes of a stored blob.
     public func data(for hash: String) throws -> Data { try Data(contentsOf: url(for: hash)) }
+
+    /// The bytes of a stored blob, checked against its name; nil when it is missing or its bytes
+    /// no longer hash to `hash` (damaged on disk, or cut short by a power loss).
+    public func verifiedData(for hash: String) -> Data? {
+        guard let data = try? Data(contentsOf: url(for: hash)), ContentHash.sha256(data) == hash else { return nil }
+        return data
+    }
 }
 
 /// Small file-system helpers shared by the runner and the stores.
@@ -62,6 +78,35 @@ public enum FileIO {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: dst.path,
                 NSLocalizedDescriptionKey: "rename \(src.path) → \(dst.path): \(String(cString: strerror(errno)))"])
         }
+    }
+
+    /// A failed system call on a path, with its errno.
+    public struct Failure: Error, CustomStringConvertible {
+        /// The errno value.
+        public let code: Int32
+        /// What was being done, and to which path.
+        public let what: String
+        public var description: String { "\(what): \(String(cString: strerror(code)))" }
+    }
+
+    /// Creates `url` (which must not exist) and writes `data` to it with plain `write` calls. Without
+    /// `durable` there is no fsync: a process kill loses nothing written, a power loss may (as with the
+    /// journal's spill file).
+    public static func writeNew(_ data: Data, to url: URL, durable: Bool = false) throws {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Failure(code: errno, what: "create \(url.path)") }
+        var failure: Failure?
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; failure = Failure(code: errno, what: "write \(url.path)"); return }
+                offset += n
+            }
+        }
+        if durable, failure == nil, fsync(fd) != 0 { failure = Failure(code: errno, what: "fsync \(url.path)") }
+        if close(fd) != 0, failure == nil { failure = Failure(code: errno, what: "close \(url.path)") }
+        if let failure { unlink(url.path); throw failure }
     }
 
     /// Writes data to `url` through a temporary file and a rename, so readers never see half a file.

@@ -161,6 +161,20 @@ import TestSupport
         #expect(rows3[2]["sha256"] == rows2[2]["sha256"] && rows3[2]["status"]?.stringValue == "ok")
     }
 
+    @Test func aStoredImageCutShortIsFetchedAgain() async throws {
+        let f = try Fixture()
+        let products = try f.products([("A", f.server.url("/ok.jpg")), ("B", f.server.url("/ok.png"))])
+        let (_, rows) = try await f.run(products)
+        let sha = try #require(rows[0]["sha256"]?.stringValue)
+        let whole = try f.blobs.data(for: sha)
+        #expect(truncate(f.blobs.url(for: sha).path, 0) == 0)  // what a power loss can leave of an unsynced file
+        let (ctx, again) = try await f.run(products, night: 2)
+        #expect(f.server.requestCount("/ok.jpg") == 2 && f.server.requestCount("/ok.png") == 1)
+        #expect(ctx.summary["fetched"] == .int(1) && ctx.summary["reused"] == .int(1))
+        #expect(again[0]["sha256"]?.stringValue == sha)
+        #expect(try f.blobs.data(for: sha) == whole)
+    }
+
     @Test func failureThresholdFailsTheStageOnlyAboveIt() async throws {
         let f = try Fixture()
         let input = try f.products([("A", f.server.url("/ok.jpg")), ("B", f.server.url("/404")), ("C", f.server.url("/410")),

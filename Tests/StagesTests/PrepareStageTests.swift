@@ -112,6 +112,32 @@ import TestSupport
         }
     }
 
+    @Test func aDamagedSourceBlobIsAFailureThatALaterRunRetries() async throws {
+        let s = try Self.setUp(); defer { try? FileManager.default.removeItem(at: s.dir) }
+        let original = try Data(contentsOf: Self.fixtures.appendingPathComponent("rgb_progressive.jpg"))  // p3's image
+        let sha = ContentHash.sha256(original)
+        var damaged = original; damaged[damaged.count / 2] ^= 0x55  // same size: only the hash tells
+        try damaged.write(to: s.blobs.url(for: sha))
+        let journal = InMemoryJournal()
+        let first = try await Self.run(s, journal: journal, out: "damaged")
+        let failures = try String(contentsOf: s.dir.appendingPathComponent("damaged/failures.jsonl"), encoding: .utf8)
+        #expect(failures.contains("{\"id\": \"p3\", \"sha256\": \"\(sha)\", \"reason\": \"missing_blob\""), "\(failures)")
+        #expect(first.summary["prepared"] == .int(6))
+        // The image is stored again (as a re-download would): the journaled failure is not reused.
+        try original.write(to: s.blobs.url(for: sha))
+        let second = try await Self.run(s, journal: journal, out: "repaired")
+        #expect(second.summary["decoded"] == .int(1) && second.summary["prepared"] == .int(7))
+        #expect(!(try String(contentsOf: s.dir.appendingPathComponent("repaired/failures.jsonl"), encoding: .utf8)).contains("missing_blob"))
+        // A thumbnail blob cut short is decoded again rather than copied into the tensor.
+        let key = "\(sha):32:pad:v\(PrepareStage.version)"
+        let thumb = try #require(try journal.records(for: [key])[key]?.outputHash)
+        #expect(truncate(s.blobs.url(for: thumb).path, 10) == 0)
+        let third = try await Self.run(s, journal: journal, out: "short-thumbnail")
+        #expect(third.summary["decoded"] == .int(1) && third.summary["prepared"] == .int(7))
+        #expect(try Data(contentsOf: s.dir.appendingPathComponent("repaired/tensors/train_images.npy"))
+            == (try Data(contentsOf: s.dir.appendingPathComponent("short-thumbnail/tensors/train_images.npy"))))
+    }
+
     @Test func rejectsBadParameters() {
         #expect(throws: StageError.self) { try PrepareStage(parameters: StageParameters(["id_column": .string("asin"), "label_column": .string("label"), "split_column": .string("split"), "size": .int(0), "mode": .string("pad"), "samples_per_class": .int(1), "max_failure_rate": .double(1)])) }
         #expect(throws: StageError.self) { try PrepareStage(parameters: StageParameters(["id_column": .string("asin"), "label_column": .string("label"), "split_column": .string("split"), "size": .int(32), "mode": .string("zoom"), "samples_per_class": .int(1), "max_failure_rate": .double(1)])) }

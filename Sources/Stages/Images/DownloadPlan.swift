@@ -68,7 +68,8 @@ struct DownloadPlan: Sendable {
             guard let r = records[u] else { requests.append(FetchRequest(url: u)); continue }
             switch r.status {
             case .done:
-                guard let hash = r.outputHash, blobs.contains(hash), let state = DownloadImageState(record: r, source: .reused) else {
+                guard let hash = r.outputHash, let state = DownloadImageState(record: r, source: .reused),
+                      blobs.contains(hash, size: state.bytes) else {
                     requests.append(FetchRequest(url: u)); continue
                 }
                 let meta = r.meta?.objectValue ?? [:]

@@ -27,6 +27,7 @@ extension PrepareStage {
     /// Decodes every distinct image hash (reusing journaled thumbnails), in parallel over the thread budget.
     /// Returns outcomes by sha256.
     func decodeAll(_ items: [PrepareStage.Item], _ ctx: StageContext) async throws -> [String: PrepareOutcome] {
+        let expectedBytes = target.size * target.size * 3
         var seen = Set<String>()
         var hashes: [String] = []
         for item in items where item.missing == nil { if let s = item.sha256, seen.insert(s).inserted { hashes.append(s) } }
@@ -35,9 +36,9 @@ extension PrepareStage {
         var todo: [String] = []
         for sha in hashes {
             let record = existing[journalKey(sha)]
-            if let r = record, r.status == .done, let blob = r.outputHash, ctx.blobs.contains(blob) {
+            if let r = record, r.status == .done, let blob = r.outputHash, ctx.blobs.contains(blob, size: expectedBytes) {
                 box.set(sha, .thumbnail(blob: blob))
-            } else if let r = record, r.status == .failed, let reason = r.errorClass {
+            } else if let r = record, r.status == .failed, let reason = r.errorClass, reason != PrepareMissingBlob.reason {
                 box.set(sha, .failed(reason: reason, detail: r.errorDetail ?? ""))
             } else {
                 todo.append(sha)
@@ -48,7 +49,6 @@ extension PrepareStage {
         let thumbnailer = Thumbnailer(size: target.size, mode: target.mode)
         let batcher = JournalBatcher(ctx.journal, maxCount: 256, maxAge: 1.0)
         let workers = max(1, threads ?? ctx.threads)
-        let expectedBytes = target.size * target.size * 3
         let started = Date()
         var done = 0
         let chunk = 512
@@ -66,8 +66,7 @@ extension PrepareStage {
                     let outcome: PrepareOutcome
                     var record: ItemRecord
                     do {
-                        guard ctx.blobs.contains(sha) else { throw PrepareMissingBlob() }
-                        let data = try Data(contentsOf: ctx.blobs.url(for: sha))
+                        guard let data = ctx.blobs.verifiedData(for: sha) else { throw PrepareMissingBlob() }
                         let thumb = try thumbnailer.thumbnail(data)
                         guard thumb.pixels.count == expectedBytes else {
                             throw ImagingError.invalidArgument("thumbnail of \(thumb.pixels.count) bytes")
@@ -79,9 +78,9 @@ extension PrepareStage {
                         outcome = .failed(reason: e.reason, detail: e.description)
                         record = ItemRecord(key: journalKey(sha), status: .failed, errorClass: e.reason, errorDetail: e.description)
                     } catch is PrepareMissingBlob {
-                        outcome = .failed(reason: "missing_blob", detail: "no stored image bytes for \(sha)")
-                        record = ItemRecord(key: journalKey(sha), status: .failed, errorClass: "missing_blob",
-                                            errorDetail: "no stored image bytes for \(sha)")
+                        let detail = "no intact stored image bytes for \(sha) (missing, cut short or damaged on disk)"
+                        outcome = .failed(reason: PrepareMissingBlob.reason, detail: detail)
+                        record = ItemRecord(key: journalKey(sha), status: .failed, errorClass: PrepareMissingBlob.reason, errorDetail: detail)
                     } catch {
                         errors.set(error)  // I/O failure writing blobs: the stage fails, the journal keeps progress
                         return
@@ -114,5 +113,9 @@ private final class ErrorBox: @unchecked Sendable {
     var first: (any Error)? { lock.withLock { error } }
 }
 
-/// The download table names an image whose bytes are not in the blob store.
-private struct PrepareMissingBlob: Error {}
+/// The download table names an image whose bytes are not in the blob store, or no longer hash to their name.
+/// Journaled as a failure for the record, but never reused: a later run tries the blob again.
+private struct PrepareMissingBlob: Error {
+    /// The failure reason in the journal and the failure table.
+    static let reason = "missing_blob"
+}

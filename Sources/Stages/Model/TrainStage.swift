@@ -119,7 +119,7 @@ public struct TrainStage: Stage {
                 let (report, _) = Evaluator(network: network).evaluate(testData, classes: tensors.classes.count)
                 entry["test"] = ModelFolder.json(report, classes: tensors.classes)
             }
-            let blob = try ctx.blobs.put(trainer.checkpoint())
+            let blob = try ctx.blobs.put(trainer.checkpoint(), durable: true)
             try ctx.journal.write([ItemRecord(key: "epoch-\(e)", status: .done, outputHash: blob,
                                               meta: .object(["run": .string(runKey), "metrics": .object(entry)]))])
             epochs.append(.object(entry))
@@ -196,7 +196,7 @@ public struct TrainStage: Stage {
                 let f = evaluator.features(px, height: h, width: w) { done, total in ctx.progress(done, of: total, unit: "images", note: "features \(name)") }
                 tensors[name] = NamedTensor(shape: [set.count, dim], values: f)
             }
-            let blob = try ctx.blobs.put(Safetensors.encode(tensors))
+            let blob = try ctx.blobs.put(Safetensors.encode(tensors), durable: true)
             try ctx.journal.write([ItemRecord(key: "features", status: .done, outputHash: blob, meta: .object(["run": .string(runKey)]))])
         }
         func ds(_ name: String, _ set: Dataset?) throws -> Dataset? {
