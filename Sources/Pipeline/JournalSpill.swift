@@ -3,8 +3,10 @@ import Foundation
 /// An append-only side file of journal records not yet in the database: `JournalBatcher` appends each
 /// record before buffering it, so a SIGKILL between batch commits loses nothing (the kernel holds
 /// what `write` returned); the journal replays the file into the database the next time it opens.
+/// The file stays open between appends until `clear`.
 public struct JournalSpill: Sendable {
     public let file: URL
+    private let handle = SpillHandle()
 
     /// A spill at `file`.
     public init(file: URL) { self.file = file }
@@ -13,19 +15,14 @@ public struct JournalSpill: Sendable {
     public func append(_ record: ItemRecord) throws {
         var line = try JSONEncoder().encode(record)
         line.append(0x0A)
-        let fd = open(file.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        if fd < 0, errno == ENOENT {
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            return try append(record)
+        try handle.withDescriptor(file) { fd in
+            let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written == line.count else { throw CocoaError(.fileWriteOutOfSpace, userInfo: [NSFilePathErrorKey: file.path]) }
         }
-        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path]) }
-        defer { close(fd) }
-        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count else { throw CocoaError(.fileWriteOutOfSpace, userInfo: [NSFilePathErrorKey: file.path]) }
     }
 
     /// Empties the spill once its records are committed to the database.
-    public func clear() { try? FileManager.default.removeItem(at: file) }
+    public func clear() { handle.close { try? FileManager.default.removeItem(at: file) } }
 
     /// The records in the spill, in order; a torn or unreadable line is skipped.
     public func records() -> [ItemRecord] {
@@ -33,4 +30,35 @@ public struct JournalSpill: Sendable {
         let decoder = JSONDecoder()
         return data.split(separator: 0x0A).compactMap { try? decoder.decode(ItemRecord.self, from: Data($0)) }
     }
+}
+
+/// The spill file's descriptor, opened on first append and closed by `clear`.
+private final class SpillHandle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fd: Int32 = -1
+
+    /// Runs `body` with the open descriptor of `file` (opened for appending, its folder created when missing).
+    func withDescriptor(_ file: URL, _ body: (Int32) throws -> Void) throws {
+        try lock.withLock {
+            if fd < 0 {
+                fd = open(file.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+                if fd < 0, errno == ENOENT {
+                    try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    fd = open(file.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+                }
+                guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path]) }
+            }
+            try body(fd)
+        }
+    }
+
+    /// Closes the descriptor, then runs `after` (still under the lock, so no append lands in between).
+    func close(after: () -> Void) {
+        lock.withLock {
+            if fd >= 0 { Foundation.close(fd); fd = -1 }
+            after()
+        }
+    }
+
+    deinit { if fd >= 0 { Foundation.close(fd) } }
 }

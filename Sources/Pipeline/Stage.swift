@@ -21,6 +21,22 @@ public protocol Stage: Sendable {
     func run(in context: StageContext) async throws
 }
 
+/// A stage that can start on the items of one input while the upstream stage that writes it is still
+/// running: the upstream announces each finished item (`StageContext.announce`), and the runner hands
+/// them to `workAhead` on threads of its own. Whatever it records must be keyed by content in the
+/// stage's journal, so that `run` reuses it whatever the upstream finally commits (a record's meta
+/// can carry `ctx.runID` so that `run` tells work done ahead from work of earlier runs).
+public protocol WorksAhead: Stage {
+    /// The artifact parameter whose producer's items it takes early.
+    static var aheadInput: String { get }
+    /// Whether this instance wants to (a parameter can turn it off).
+    var worksAhead: Bool { get }
+    /// Works on items from `feed` until it returns nil; returns how many items it finished. It runs on
+    /// a thread of its own and may block; it reads no input (other upstreams may not have run yet) and
+    /// writes no output, only the journal and blobs.
+    func workAhead(on feed: ItemFeed, in context: StageContext) throws -> Int
+}
+
 /// The registry of built-in stage types, looked up by `typeName`.
 public struct StageRegistry: Sendable {
     /// Registered types by name.

@@ -31,6 +31,8 @@ public final class StageContext: @unchecked Sendable {
     public let reporter: any StageReporter
     /// The run this execution belongs to (0 outside the runner).
     public let runID: Int64
+    /// Where `announce` sends items, when a downstream stage works ahead on them.
+    public let feed: ItemFeed?
 
     private let lock = NSLock()
     private var _metrics: [MetricPoint] = []
@@ -40,7 +42,8 @@ public final class StageContext: @unchecked Sendable {
     public init(stageName: String, parameters: StageParameters, inputs: [String: [URL]] = [:], stagingDirectory: URL,
                 outputSpecs: [OutputSpec] = [], journal: any ItemJournal = InMemoryJournal(), blobs: BlobStore,
                 previousOutputs: URL? = nil, seed: UInt64 = 0, threads: Int = 2, shard: (index: Int, count: Int) = (0, 1),
-                pipelineDirectory: URL? = nil, reporter: any StageReporter = SilentReporter(), runID: Int64 = 0) {
+                pipelineDirectory: URL? = nil, reporter: any StageReporter = SilentReporter(), runID: Int64 = 0,
+                feed: ItemFeed? = nil) {
         self.stageName = stageName; self.parameters = parameters; self.inputs = inputs
         self.stagingDirectory = stagingDirectory
         self.outputSpecs = Dictionary(outputSpecs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -48,7 +51,11 @@ public final class StageContext: @unchecked Sendable {
         self.threads = max(1, threads); self.shard = shard
         self.pipelineDirectory = pipelineDirectory ?? stagingDirectory; self.reporter = reporter
         self.runID = runID
+        self.feed = feed
     }
+
+    /// Tells a downstream stage working ahead that `item` (e.g. a stored image's sha256) is ready.
+    public func announce(_ item: String) { feed?.send(item) }
 
     /// The path of a single artifact or path parameter; throws when it is missing on disk.
     public func input(_ parameter: String) throws -> URL {

@@ -51,7 +51,8 @@ import TestSupport
     static func run(_ s: Setup, journal: InMemoryJournal, out: String, size: Int = 32) async throws -> StageContext {
         let params = StageParameters(["input": .string("x"), "images": .string("y"), "id_column": .string("asin"),
                                       "label_column": .string("label"), "split_column": .string("split"), "size": .int(size),
-                                      "mode": .string("pad"), "samples_per_class": .int(2), "max_failure_rate": .double(1.0)],
+                                      "mode": .string("pad"), "samples_per_class": .int(2), "max_failure_rate": .double(1.0),
+                                      "work_ahead": .bool(true)],
                                      stageName: "prepare")
         let staging = s.dir.appendingPathComponent(out)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
@@ -146,7 +147,8 @@ import TestSupport
     @Test func tooManyFailuresFailsTheStage() async throws {
         let s = try Self.setUp(); defer { try? FileManager.default.removeItem(at: s.dir) }
         let params = StageParameters(["id_column": .string("asin"), "label_column": .string("label"), "split_column": .string("split"),
-                                      "size": .int(16), "mode": .string("crop"), "samples_per_class": .int(0), "max_failure_rate": .double(0.1)],
+                                      "size": .int(16), "mode": .string("crop"), "samples_per_class": .int(0), "max_failure_rate": .double(0.1),
+                                      "work_ahead": .bool(true)],
                                      stageName: "prepare")
         let ctx = StageContext(stageName: "prepare", parameters: params, inputs: ["input": [s.products], "images": [s.images]],
                                stagingDirectory: s.dir.appendingPathComponent("x"), outputSpecs: PrepareStage.outputs, blobs: s.blobs)
@@ -179,7 +181,8 @@ import TestSupport
         try products.write(to: p, atomically: true, encoding: .utf8)
         try images.write(to: i, atomically: true, encoding: .utf8)
         let params = StageParameters(["id_column": .string("id"), "label_column": .string("label"), "split_column": .string("split"),
-                                      "size": .int(64), "mode": .string("pad"), "samples_per_class": .int(4), "max_failure_rate": .double(0)],
+                                      "size": .int(64), "mode": .string("pad"), "samples_per_class": .int(4), "max_failure_rate": .double(0),
+                                      "work_ahead": .bool(true)],
                                      stageName: "prepare")
         let staging = dir.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)

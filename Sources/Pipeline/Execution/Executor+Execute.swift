@@ -109,7 +109,8 @@ extension Executor {
         return StageContext(stageName: stage.name, parameters: StageParameters(params, stageName: stage.name), inputs: inputs,
                             stagingDirectory: staging, outputSpecs: outputs, journal: store.journal(namespace: stage.name), blobs: blobs,
                             previousOutputs: previous, seed: spec.seed, threads: options.threads, shard: options.shard,
-                            pipelineDirectory: spec.directory, reporter: LogTee(file: logFile, next: reporter), runID: runID)
+                            pipelineDirectory: spec.directory, reporter: LogTee(file: logFile, next: reporter), runID: runID,
+                            feed: feeds.get(stage.name))
     }
 
     /// The file name of `output` inside stage `stage`'s folder.

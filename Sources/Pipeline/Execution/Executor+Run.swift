@@ -45,6 +45,7 @@ extension Executor {
         // stages in the same pass already see it. Child tasks return a class instance: with a
         // `(String, Result<ExecutionRecord, any Error>)` child result, the release build's `group.next()`
         // returned nil while a child was still pending (Swift 6.3), ending runs after their first stage.
+        var ahead: [String: WorkAheadTask] = [:]
         await withTaskGroup(of: StageCompletion.self) { group in
             var running = 0
             while true {
@@ -72,6 +73,7 @@ extension Executor {
                         }
                         guard case .willRun(let reason) = state else { continue }
                         let material = try self.material(for: stage, upstream: upstream)
+                        openFeed(for: stage.name, order: order, selected: sel, launched: launched)
                         running += 1
                         group.addTask { [self] in
                             do { return StageCompletion(stage.name, .success(try await execute(stage, material: material, reason: reason, upstream: upstream, runID: runID))) }
@@ -83,9 +85,11 @@ extension Executor {
                         if !options.keepGoing { stopScheduling = true }
                     }
                 }
+                if !stopScheduling { startWorkAheads(order: order, selected: sel, launched: launched, resolved: resolved, runID: runID, tasks: &ahead) }
                 guard running > 0, let done = await group.next() else { break }
                 running -= 1
                 let name = done.stage
+                await finishFeed(of: name, tasks: &ahead)
                 switch done.result {
                 case .success(let e): resolved[name] = e; ran.append(name)
                 case .failure(let error):
@@ -95,6 +99,7 @@ extension Executor {
             }
         }
 
+        for producer in Set(ahead.values.map(\.producer)) { await finishFeed(of: producer, tasks: &ahead) }
         let cancelled = Task.isCancelled || failed.values.contains { $0.contains(": cancelled") }
         let status: RunStatus = cancelled ? .interrupted : (failed.isEmpty ? .succeeded : .failed)
         for s in order where sel.contains(s.name) && !launched.contains(s.name) && status != .succeeded { blocked.append(s.name) }

@@ -14,6 +14,8 @@ public final class Executor: @unchecked Sendable {
     let fingerprinter: Fingerprinter
     /// Results of `prefetch`: the stat-changed files of each checked execution.
     let statChecks = LockedCache<Int64, [ArtifactRecord]>()
+    /// Open item feeds, by the stage that announces into them (see `WorksAhead`).
+    let feeds = LockedCache<String, ItemFeed>()
 
     /// An executor over `spec`, with state in `layout` recorded in `store`.
     public init(spec: PipelineSpec, registry: StageRegistry, store: any PipelineStore, layout: StateLayout,
@@ -119,7 +121,7 @@ public final class Executor: @unchecked Sendable {
     }
 }
 
-/// A small thread-safe dictionary for values that never change once known.
+/// A small thread-safe dictionary.
 final class LockedCache<Key: Hashable, Value>: @unchecked Sendable {
     private var values: [Key: Value] = [:]
     private let lock = NSLock()
@@ -128,4 +130,6 @@ final class LockedCache<Key: Hashable, Value>: @unchecked Sendable {
     func get(_ key: Key) -> Value? { lock.withLock { values[key] } }
     /// Caches `value` for `key`.
     func set(_ key: Key, _ value: Value) { lock.withLock { values[key] = value } }
+    /// Forgets `key`.
+    func remove(_ key: Key) { lock.withLock { values[key] = nil } }
 }

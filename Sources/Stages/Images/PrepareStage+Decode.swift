@@ -27,25 +27,22 @@ extension PrepareStage {
     /// Decodes every distinct image hash (reusing journaled thumbnails), in parallel over the thread budget.
     /// Returns outcomes by sha256.
     func decodeAll(_ items: [PrepareStage.Item], _ ctx: StageContext) async throws -> [String: PrepareOutcome] {
-        let expectedBytes = target.size * target.size * 3
         var seen = Set<String>()
         var hashes: [String] = []
         for item in items where item.missing == nil { if let s = item.sha256, seen.insert(s).inserted { hashes.append(s) } }
         let box = OutcomeBox()
         let existing = try ctx.journal.records(for: hashes.map(journalKey))
         var todo: [String] = []
+        var ahead = 0
         for sha in hashes {
             let record = existing[journalKey(sha)]
-            if let r = record, r.status == .done, let blob = r.outputHash, ctx.blobs.contains(blob, size: expectedBytes) {
-                box.set(sha, .thumbnail(blob: blob))
-            } else if let r = record, r.status == .failed, let reason = r.errorClass, reason != PrepareMissingBlob.reason {
-                box.set(sha, .failed(reason: reason, detail: r.errorDetail ?? ""))
-            } else {
-                todo.append(sha)
-            }
+            guard let outcome = reusable(record, ctx.blobs) else { todo.append(sha); continue }
+            box.set(sha, outcome)
+            if ctx.runID != 0, record?.meta?.objectValue?[Self.aheadRunKey] == .int(Int(ctx.runID)) { ahead += 1 }
         }
-        let reused = hashes.count - todo.count
-        ctx.log("\(hashes.count) distinct images: \(reused) from the journal, \(todo.count) to decode")
+        let reused = hashes.count - todo.count - ahead
+        ctx.log("\(hashes.count) distinct images: \(reused) from earlier runs, \(ahead) decoded ahead while the images downloaded, "
+                + "\(todo.count) to decode")
         let thumbnailer = Thumbnailer(size: target.size, mode: target.mode)
         let batcher = JournalBatcher(ctx.journal, maxCount: 256, maxAge: 1.0)
         let workers = max(1, threads ?? ctx.threads)
@@ -63,30 +60,14 @@ extension PrepareStage {
                     let i = box.take()
                     if i >= slice.count { return }
                     let sha = slice[i]
-                    let outcome: PrepareOutcome
-                    var record: ItemRecord
                     do {
-                        guard let data = ctx.blobs.verifiedData(for: sha) else { throw PrepareMissingBlob() }
-                        let thumb = try thumbnailer.thumbnail(data)
-                        guard thumb.pixels.count == expectedBytes else {
-                            throw ImagingError.invalidArgument("thumbnail of \(thumb.pixels.count) bytes")
-                        }
-                        let blob = try ctx.blobs.put(Data(thumb.pixels))
-                        outcome = .thumbnail(blob: blob)
-                        record = ItemRecord(key: journalKey(sha), status: .done, outputHash: blob)
-                    } catch let e as ImagingError {
-                        outcome = .failed(reason: e.reason, detail: e.description)
-                        record = ItemRecord(key: journalKey(sha), status: .failed, errorClass: e.reason, errorDetail: e.description)
-                    } catch is PrepareMissingBlob {
-                        let detail = "no intact stored image bytes for \(sha) (missing, cut short or damaged on disk)"
-                        outcome = .failed(reason: PrepareMissingBlob.reason, detail: detail)
-                        record = ItemRecord(key: journalKey(sha), status: .failed, errorClass: PrepareMissingBlob.reason, errorDetail: detail)
+                        let (outcome, record) = try decodeOne(sha, thumbnailer, ctx)
+                        box.set(sha, outcome)
+                        try batcher.add(record)
                     } catch {
-                        errors.set(error)  // I/O failure writing blobs: the stage fails, the journal keeps progress
+                        errors.set(error)  // I/O failure writing blobs or the journal: the stage fails, the journal keeps progress
                         return
                     }
-                    box.set(sha, outcome)
-                    do { try batcher.add(record) } catch { errors.set(error) }
                 }
             }
             try batcher.flush()
@@ -99,9 +80,41 @@ extension PrepareStage {
         if !todo.isEmpty {
             ctx.metric("decode_images_per_second", Double(todo.count) / max(1e-6, Date().timeIntervalSince(started)))
         }
-        ctx.summarize("decoded", .int(todo.count))
+        ctx.summarize("decoded", .int(todo.count + ahead))
+        ctx.summarize("decoded_ahead", .int(ahead))
         ctx.summarize("reused_from_journal", .int(reused))
         return box.all
+    }
+}
+
+extension PrepareStage {
+    /// Decodes one stored image into a thumbnail blob, or a failure class; throws only when storing fails.
+    func decodeOne(_ sha: String, _ thumbnailer: Thumbnailer, _ ctx: StageContext) throws -> (PrepareOutcome, ItemRecord) {
+        do {
+            guard let data = ctx.blobs.verifiedData(for: sha) else { throw PrepareMissingBlob() }
+            let thumb = try thumbnailer.thumbnail(data)
+            guard thumb.pixels.count == target.size * target.size * 3 else {
+                throw ImagingError.invalidArgument("thumbnail of \(thumb.pixels.count) bytes")
+            }
+            let blob = try ctx.blobs.put(Data(thumb.pixels))
+            return (.thumbnail(blob: blob), ItemRecord(key: journalKey(sha), status: .done, outputHash: blob))
+        } catch let e as ImagingError {
+            return (.failed(reason: e.reason, detail: e.description),
+                    ItemRecord(key: journalKey(sha), status: .failed, errorClass: e.reason, errorDetail: e.description))
+        } catch is PrepareMissingBlob {
+            let detail = "no intact stored image bytes for \(sha) (missing, cut short or damaged on disk)"
+            return (.failed(reason: PrepareMissingBlob.reason, detail: detail),
+                    ItemRecord(key: journalKey(sha), status: .failed, errorClass: PrepareMissingBlob.reason, errorDetail: detail))
+        }
+    }
+
+    /// The outcome a journal record already holds for `sha`, when it can be reused (a whole thumbnail blob,
+    /// or a decoding failure; never a missing blob, which a later run tries again).
+    func reusable(_ record: ItemRecord?, _ blobs: BlobStore) -> PrepareOutcome? {
+        guard let r = record else { return nil }
+        if r.status == .done, let blob = r.outputHash, blobs.contains(blob, size: target.size * target.size * 3) { return .thumbnail(blob: blob) }
+        if r.status == .failed, let reason = r.errorClass, reason != PrepareMissingBlob.reason { return .failed(reason: reason, detail: r.errorDetail ?? "") }
+        return nil
     }
 }
 

@@ -28,6 +28,8 @@ public struct PrepareStage: Stage {
         ParameterSpec("samples_per_class", .int, default: .int(12), doc: "thumbnails per class on the contact sheet"),
         ParameterSpec("max_failure_rate", .double, default: .double(1.0),
                       doc: "fail the stage when more than this fraction of products has no usable image"),
+        ParameterSpec("work_ahead", .bool, default: .bool(true),
+                      doc: "decode images while images.download (in the same run) is still storing them"),
     ]
     /// Outputs: the tensors folder, the failure table and the contact sheet.
     public static let outputs: [OutputSpec] = [
@@ -44,6 +46,7 @@ public struct PrepareStage: Stage {
     let threads: Int?
     let samplesPerClass: Int
     let maxFailureRate: Double
+    let decodeAhead: Bool
 
     /// Validates size, mode and threads.
     public init(parameters p: StageParameters) throws {
@@ -65,6 +68,7 @@ public struct PrepareStage: Stage {
         }
         samplesPerClass = max(0, try p.int("samples_per_class"))
         maxFailureRate = try p.double("max_failure_rate")
+        decodeAhead = try p.bool("work_ahead")
     }
 
     /// One product row to prepare.

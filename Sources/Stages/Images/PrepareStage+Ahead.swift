@@ -1,0 +1,52 @@
+import Foundation
+import Imaging
+import Pipeline
+
+extension PrepareStage: WorksAhead {
+    /// Decodes images as `images.download` stores them.
+    public static let aheadInput = "images"
+
+    /// The `work_ahead` parameter.
+    public var worksAhead: Bool { decodeAhead }
+
+    /// Meta key of journal records made ahead: the run that made them.
+    static let aheadRunKey = "ahead_run"
+
+    /// Decodes each image `feed` names (a sha256 just stored by the download) into its journaled thumbnail, on
+    /// all but one of the stage's threads (the download's transfers keep one), skipping what the journal has.
+    public func workAhead(on feed: ItemFeed, in ctx: StageContext) throws -> Int {
+        let thumbnailer = Thumbnailer(size: target.size, mode: target.mode)
+        let batcher = JournalBatcher(ctx.journal, maxCount: 256, maxAge: 1.0)
+        let workers = max(1, (threads ?? ctx.threads) - 1)
+        let done = AheadCounter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while !done.failed, let sha = feed.next() {
+                do {
+                    let key = journalKey(sha)
+                    if reusable(try ctx.journal.records(for: [key])[key], ctx.blobs) != nil { continue }
+                    var record = try decodeOne(sha, thumbnailer, ctx).1
+                    record.meta = .object([Self.aheadRunKey: .int(Int(ctx.runID))])
+                    try batcher.add(record)
+                    done.add()
+                } catch {
+                    done.fail(error)
+                }
+            }
+        }
+        try batcher.flush()
+        if let e = done.error { throw e }
+        return done.count
+    }
+}
+
+/// Items finished by the work-ahead threads, and the first error that stopped them.
+private final class AheadCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    private var firstError: (any Error)?
+    func add() { lock.withLock { n += 1 } }
+    func fail(_ e: any Error) { lock.withLock { if firstError == nil { firstError = e } } }
+    var count: Int { lock.withLock { n } }
+    var error: (any Error)? { lock.withLock { firstError } }
+    var failed: Bool { error != nil }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+@testable import Pipeline
+
+/// What the work-ahead of each test saw, by the test's token (tests run in parallel).
+final class AheadLog: @unchecked Sendable {
+    static let shared = AheadLog()
+    private let lock = NSLock()
+    private var seen: [String: Int] = [:]
+    func add(_ token: String) { lock.withLock { seen[token, default: 0] += 1 } }
+    func count(_ token: String) -> Int { lock.withLock { seen[token] ?? 0 } }
+}
+
+/// Announces `count` items, then waits up to `wait` seconds for a work-ahead to take them all, and writes
+/// how many it saw taken (so a work-ahead that did not overlap the stage shows up as fewer).
+struct ProducerStage: Stage {
+    static let typeName = "test.produce"
+    static let version = 1
+    static let summary = "Announces items."
+    static let parameters = [
+        ParameterSpec("count", .int, doc: "Items to announce."),
+        ParameterSpec("token", .string, doc: "Key of this test in AheadLog."),
+        ParameterSpec("wait", .double, default: .double(5), doc: "Seconds to wait for the work-ahead."),
+        ParameterSpec("fail", .bool, default: .bool(false), doc: "Fail after announcing."),
+    ]
+    static let outputs = [OutputSpec("items", file: "items.txt", doc: "One item per line.")]
+    let p: StageParameters
+    init(parameters: StageParameters) throws { p = parameters }
+
+    func run(in ctx: StageContext) async throws {
+        let n = try p.int("count"), token = try p.string("token")
+        for i in 0..<n { ctx.announce("item-\(i)") }
+        let deadline = Date().addingTimeInterval(try p.double("wait"))
+        while AheadLog.shared.count(token) < n && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        ctx.summarize("taken_while_running", .int(AheadLog.shared.count(token)))
+        if try p.bool("fail") { throw StageError.failed(stage: ctx.stageName, item: nil, reason: "asked to fail") }
+        try Data((0..<n).map { "item-\($0)\n" }.joined().utf8).write(to: ctx.output("items"))
+    }
+}
+
+/// Journals each item it works ahead on; its run does (and counts) only the items the journal lacks.
+struct ConsumerStage: WorksAhead {
+    static let typeName = "test.consume"
+    static let version = 1
+    static let summary = "Consumes items, ahead when it can."
+    static let parameters = [
+        ParameterSpec("input", .artifact, doc: "The producer's items."),
+        ParameterSpec("token", .string, doc: "Key of this test in AheadLog."),
+        ParameterSpec("ahead", .bool, default: .bool(true), doc: "Work ahead."),
+        ParameterSpec("after", .artifact, optional: true, doc: "Another upstream, in between."),
+    ]
+    static let outputs = [OutputSpec("report", file: "report.txt", doc: "What the run did.")]
+    static let aheadInput = "input"
+    let p: StageParameters
+    init(parameters: StageParameters) throws { p = parameters }
+    var worksAhead: Bool { (try? p.bool("ahead")) ?? false }
+
+    func workAhead(on feed: ItemFeed, in ctx: StageContext) throws -> Int {
+        let token = try p.string("token")
+        var n = 0
+        while let item = feed.next() {
+            try ctx.journal.write([ItemRecord(key: item, status: .done, meta: .object(["run": .int(Int(ctx.runID))]))])
+            AheadLog.shared.add(token)
+            n += 1
+        }
+        return n
+    }
+
+    func run(in ctx: StageContext) async throws {
+        let items = try String(contentsOf: try ctx.input("input"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let known = try ctx.journal.records(for: items)
+        let todo = items.filter { known[$0]?.status != .done }
+        let ahead = items.filter { known[$0]?.meta?.objectValue?["run"] == .int(Int(ctx.runID)) }.count
+        try ctx.journal.write(todo.map { ItemRecord(key: $0, status: .done) })
+        try Data("reused \(items.count - todo.count) did \(todo.count) ahead \(ahead)\n".utf8).write(to: ctx.output("report"))
+    }
+}
+
+let aheadRegistry = StageRegistry([ProducerStage.self, ConsumerStage.self, EchoStage.self])
+
+@Suite struct WorkAheadTests {
+    func yaml(_ token: String, count: Int = 5, wait: Double = 5, fail: Bool = false, ahead: Bool = true) -> String {
+        """
+        stages:
+          produce: { uses: test.produce, with: { count: \(count), token: \(token), wait: \(wait), fail: \(fail) } }
+          consume: { uses: test.consume, with: { input: produce.items, token: \(token), ahead: \(ahead) } }
+        """
+    }
+
+    func report(_ ws: Workspace) throws -> String {
+        try String(contentsOf: ws.layout.root.appendingPathComponent("out/consume/report.txt"), encoding: .utf8)
+    }
+
+    @Test func aDownstreamStageTakesItemsWhileItsUpstreamRuns() async throws {
+        let ws = try Workspace(), token = UUID().uuidString
+        let outcome = try await ws.run(yaml(token), registry: aheadRegistry)
+        #expect(outcome.status == .succeeded && outcome.ran == ["produce", "consume"])
+        #expect(AheadLog.shared.count(token) == 5)
+        let summary = try String(contentsOf: ws.layout.root.appendingPathComponent("out/produce/summary.json"), encoding: .utf8)
+        #expect(summary.contains("\"taken_while_running\":5") || summary.contains("\"taken_while_running\": 5"), "\(summary)")
+        #expect(try report(ws) == "reused 5 did 0 ahead 5\n")
+    }
+
+    @Test func aStageInBetweenDoesNotHoldTheWorkAheadBack() async throws {
+        let ws = try Workspace(), token = UUID().uuidString
+        let yaml = """
+        stages:
+          produce: { uses: test.produce, with: { count: 6, token: \(token) } }
+          mid: { uses: test.echo, with: { text: mid, input: produce.items } }
+          consume: { uses: test.consume, with: { input: produce.items, token: \(token), after: mid.out } }
+        """
+        let outcome = try await ws.run(yaml, registry: aheadRegistry)
+        #expect(outcome.status == .succeeded && outcome.ran == ["produce", "mid", "consume"])
+        #expect(AheadLog.shared.count(token) == 6)
+        #expect(try report(ws) == "reused 6 did 0 ahead 6\n")
+    }
+
+    @Test func turnedOffOrNotSelectedNothingWorksAhead() async throws {
+        let ws = try Workspace(), token = UUID().uuidString
+        let off = try await ws.run(yaml(token, wait: 0.05, ahead: false), registry: aheadRegistry)
+        #expect(off.status == .succeeded && AheadLog.shared.count(token) == 0)
+        #expect(try report(ws) == "reused 0 did 5 ahead 0\n")
+        let ws2 = try Workspace(), token2 = UUID().uuidString
+        let until = try await ws2.run(yaml(token2, wait: 0.05), registry: aheadRegistry) { $0.until = "produce" }
+        #expect(until.status == .succeeded && until.ran == ["produce"] && AheadLog.shared.count(token2) == 0)
+    }
+
+    @Test func workDoneAheadOfAFailedUpstreamIsKeptForTheNextRun() async throws {
+        let ws = try Workspace(), token = UUID().uuidString
+        let failed = try await ws.run(yaml(token, count: 7, fail: true), registry: aheadRegistry)
+        #expect(failed.status == .failed && failed.blocked == ["consume"])
+        #expect(AheadLog.shared.count(token) == 7)
+        // The next run's producer announces nothing new the journal lacks; the consumer's run reuses all 7.
+        let token2 = UUID().uuidString
+        let again = try await ws.run(yaml(token2, count: 7, wait: 0.05, ahead: false), registry: aheadRegistry)
+        #expect(again.status == .succeeded)
+        #expect(try report(ws) == "reused 7 did 0 ahead 0\n")
+    }
+}

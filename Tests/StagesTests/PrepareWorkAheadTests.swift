@@ -1,0 +1,69 @@
+import Checkpoints
+import Foundation
+import Pipeline
+import Stages
+import Testing
+import TestSupport
+
+/// `images.prepare` decoding while `images.download` (same run, real runner, real SQLite state, loopback
+/// server that answers slowly) stores the images: same outputs as without, and the work really overlaps.
+@Suite struct PrepareWorkAheadTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/images/imaging")
+    static let files = ["myntra_10000.jpg", "myntra_10615.jpg", "rgb_progressive.jpg", "rgba8.png", "orient_6.jpg",
+                        "gray.jpg", "truncated.jpg", "cmyk_adobe.jpg"]
+
+    /// Runs load → download → split → prepare (split needs the download too, so prepare's other input is
+    /// not ready while the download runs); returns prepare's summary and outputs.
+    func run(workAhead: Bool) async throws -> (summary: [String: JSONValue], outputs: [String: Data]) {
+        let dir = try TempDir.make("ahead"); defer { try? FileManager.default.removeItem(at: dir) }
+        let server = LoopbackHTTPServer()
+        for (i, f) in Self.files.enumerated() {
+            let body = try Data(contentsOf: Self.fixtures.appendingPathComponent(f))
+            server.route("/img/\(i)") { _, _ in
+                usleep(40_000)  // slower than decoding: the work-ahead keeps up with the download
+                return .ok(body, contentType: f.hasSuffix(".png") ? "image/png" : "image/jpeg")
+            }
+        }
+        try server.start(); defer { server.stop() }
+        var rows = ""
+        for i in 0..<Self.files.count {
+            rows += "{\"asin\": \"p\(i)\", \"url\": \"\(server.url("/img/\(i)"))\", \"label\": \"L\(i % 2)\", \"title\": \"t\(i)\"}\n"
+        }
+        try Data(rows.utf8).write(to: dir.appendingPathComponent("products.jsonl"))
+        let yaml = """
+        stages:
+          load: { uses: catalog.load, with: { path: products.jsonl, id_column: asin } }
+          download: { uses: images.download, with: { input: load.products, url_column: url, allow_loopback: true, concurrency: 1, failure_threshold: 1.0 } }
+          split: { uses: dataset.split, with: { input: load.products, images: download.images, group_column: sha256 } }
+          prepare: { uses: images.prepare, with: { input: split.products, images: download.images, size: 32, work_ahead: \(workAhead) } }
+        """
+        try Data(yaml.utf8).write(to: dir.appendingPathComponent("p.yaml"))
+        let spec = try PipelineLoader(registry: BuiltinStages.registry).load(dir.appendingPathComponent("p.yaml"))
+        let state = dir.appendingPathComponent(".vitrine")
+        let store = try SQLiteStore(stateDirectory: state)
+        let ex = try Executor(spec: spec, registry: BuiltinStages.registry, store: store, layout: StateLayout(root: state))
+        let id = try store.createRun(pipelinePath: spec.file.path, provenance: .object([:]), startedAt: Date().timeIntervalSince1970)
+        let outcome = await ex.run(runID: id)
+        #expect(outcome.status == .succeeded, "\(outcome.failed)")
+        let out = state.appendingPathComponent("out/prepare")
+        var outputs: [String: Data] = [:]
+        for f in ["tensors/train_images.npy", "tensors/test_images.npy", "tensors/train.jsonl", "tensors/classes.json", "failures.jsonl"] {
+            outputs[f] = try Data(contentsOf: out.appendingPathComponent(f))
+        }
+        let summary = try JSONValue.parse(try Data(contentsOf: out.appendingPathComponent("summary.json"))).objectValue ?? [:]
+        return (summary, outputs)
+    }
+
+    @Test func decodesWhileDownloadingWithTheSameOutputs() async throws {
+        let ahead = try await run(workAhead: true)
+        let plain = try await run(workAhead: false)
+        #expect(ahead.outputs == plain.outputs)
+        #expect(plain.summary["decoded_ahead"] == .int(0) && plain.summary["decoded"] == .int(7))
+        // The slow server leaves the work-ahead time for every image but the last few in flight.
+        let early = ahead.summary["decoded_ahead"]?.intValue ?? 0
+        #expect(early >= 4 && ahead.summary["decoded"] == .int(7) && ahead.summary["reused_from_journal"] == .int(0), "\(ahead.summary)")
+        // The truncated JPEG is refused by the download's validation, so prepare lists it as not downloaded.
+        #expect(ahead.summary["failures_by_reason"] == .object(["not_downloaded": .int(1)]), "\(ahead.summary)")
+    }
+}
