@@ -96,6 +96,8 @@ public enum Resampler {
                 }
                 // Horizontal: one SIMD4 (R, G, B, next) multiply-add per tap. Rounding adds 1.5·2^23 so
                 // the integer lands in the low mantissa bits (round to nearest, no checked conversion).
+                // All but the last pixel store four bytes at once (the fourth is the next pixel's R, written next);
+                // the clamp is pointwise min/max because `clamped` compiles to scalar compares.
                 let drow = d + ((origin.y &+ j) &* canvasWidth &+ origin.x) &* 3
                 for i in 0..<dw {
                     let wi = hwp + i &* hTaps
@@ -105,11 +107,13 @@ public enum Resampler {
                         acc += raw.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self) * wi[t]
                         offset &+= 12
                     }
-                    let c = acc.clamped(lowerBound: lo, upperBound: hi) + magic
+                    let c = unsafeBitCast(pointwiseMax(pointwiseMin(acc, hi), lo) + magic, to: SIMD4<UInt32>.self)
                     let o = drow + i &* 3
-                    o[0] = UInt8(truncatingIfNeeded: c[0].bitPattern)
-                    o[1] = UInt8(truncatingIfNeeded: c[1].bitPattern)
-                    o[2] = UInt8(truncatingIfNeeded: c[2].bitPattern)
+                    if i &+ 1 < dw {
+                        UnsafeMutableRawPointer(o).storeBytes(of: (c[0] & 0xFF) | (c[1] & 0xFF) << 8 | (c[2] & 0xFF) << 16, as: UInt32.self)
+                    } else {
+                        o[0] = UInt8(truncatingIfNeeded: c[0]); o[1] = UInt8(truncatingIfNeeded: c[1]); o[2] = UInt8(truncatingIfNeeded: c[2])
+                    }
                 }
             }
         }}}}}}}}}

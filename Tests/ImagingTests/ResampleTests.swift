@@ -43,6 +43,15 @@ import Testing
         #expect(t.pixel(x: 64, y: 31)! == (255, 255, 255) && t.pixel(x: 64, y: 96)! == (255, 255, 255))
     }
 
+    @Test func padOfATallImageLeavesTheSideBandsWhiteInEveryRow() {
+        // The resampler stores four bytes per pixel except at a row's last one: the band right of it stays white.
+        let t = Resampler.fit(Self.texture(100, 200), to: FitTarget(size: 128, mode: .pad))
+        for y in 0..<128 {
+            #expect(t.pixel(x: 31, y: y)! == (255, 255, 255) && t.pixel(x: 96, y: y)! == (255, 255, 255), "row \(y)")
+            #expect(t.pixel(x: 32, y: y)! != (255, 255, 255) && t.pixel(x: 95, y: y)! != (255, 255, 255), "row \(y)")
+        }
+    }
+
     @Test func stretchFillsTheSquare() {
         let t = Resampler.fit(RGBImage(width: 300, height: 50, fill: (1, 2, 3)), to: FitTarget(size: 32, mode: .stretch))
         #expect(t.pixels.count == 32 * 32 * 3 && t.pixel(x: 0, y: 0)! == (1, 2, 3) && t.pixel(x: 31, y: 31)! == (1, 2, 3))
