@@ -153,32 +153,45 @@ public enum NpyFile {
     }
 }
 
-/// Streams an `.npy` file row by row (e.g. image tensors too big to hold twice), then renames it into place.
-public final class NpyWriter {
-    private let handle: FileHandle
+/// Writes one `.npy` file through a temporary name: rows appended in order (`append`) or written at
+/// their index from any thread (`write(_:row:)`), then checked, fsynced and renamed into place.
+public final class NpyWriter: @unchecked Sendable {
+    private let fd: Int32
     private let temp: URL
     private let url: URL
+    private let headerBytes: Int
     private let expectedBytes: Int
+    private let lock = NSLock()
     private var written = 0
+    private var closed = false
 
-    /// Opens `url` for an array of `dtype` and `shape`; rows follow with `append`.
+    /// Opens `url` for an array of `dtype` and `shape`; rows follow with `append` or `write(_:row:)`.
     public init(url: URL, dtype: NpyDType, shape: [Int]) throws {
         self.url = url
         temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         expectedBytes = shape.reduce(1, *) * dtype.byteSize
-        guard FileManager.default.createFile(atPath: temp.path, contents: NpyFile.header(dtype: dtype, shape: shape)) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temp.path])
-        }
-        handle = try FileHandle(forWritingTo: temp)
-        try handle.seekToEnd()
+        let header = NpyFile.header(dtype: dtype, shape: shape)
+        headerBytes = header.count
+        fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temp.path]) }
+        do { try header.withUnsafeBytes { try writeAll($0, at: 0) } } catch { Glibc.close(fd); unlink(temp.path); throw error }
     }
 
-    deinit { try? handle.close() }
+    deinit {
+        if !closed { Glibc.close(fd); unlink(temp.path) }
+    }
 
-    /// Appends raw element bytes (any number of rows).
+    /// Appends raw element bytes (any number of rows) after what was appended so far.
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
-        try handle.write(contentsOf: Data(bytes))
-        written += bytes.count
+        let offset = lock.withLock { defer { written += bytes.count }; return headerBytes + written }
+        try writeAll(bytes, at: offset)
+    }
+
+    /// Writes the element bytes of row `row` (every row `bytes.count` long) at its place; safe from several
+    /// threads at once, as long as each row is written once.
+    public func write(_ bytes: UnsafeRawBufferPointer, row: Int) throws {
+        try writeAll(bytes, at: headerBytes + row * bytes.count)
+        lock.withLock { written += bytes.count }
     }
 
     /// Appends uint8 elements.
@@ -190,12 +203,31 @@ public final class NpyWriter {
 
     /// Checks the size, flushes and renames the file into place.
     public func finish() throws {
-        guard written == expectedBytes else {
-            try? handle.close(); try? FileManager.default.removeItem(at: temp)
-            throw NpyError.shapeMismatch(shape: [expectedBytes], count: written)
+        let total = lock.withLock { written }
+        closed = true
+        guard total == expectedBytes else {
+            Glibc.close(fd); unlink(temp.path)
+            throw NpyError.shapeMismatch(shape: [expectedBytes], count: total)
         }
-        try handle.synchronize()
-        try handle.close()
-        if rename(temp.path, url.path) != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
+        let synced = fsync(fd) == 0
+        Glibc.close(fd)
+        guard synced, rename(temp.path, url.path) == 0 else {
+            unlink(temp.path)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+    }
+
+    /// `pwrite`s all of `bytes` at `offset`.
+    private func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temp.path,
+                                 NSLocalizedDescriptionKey: "writing \(temp.path): \(String(cString: strerror(errno)))"])
+            }
+            done += n
+        }
     }
 }

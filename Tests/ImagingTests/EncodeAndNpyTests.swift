@@ -69,4 +69,22 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("c.npy").path))
         #expect(throws: NpyError.self) { try NpyFile.write([UInt8(1), 2, 3], shape: [2, 2], to: b) }
     }
+
+    @Test func rowsWrittenOutOfOrderFromSeveralThreadsLandInPlace() throws {
+        let dir = try TempDir.make("npy"); defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.npy"), b = dir.appendingPathComponent("b.npy")
+        let rows: [[UInt8]] = (0..<64).map { r in (0..<48).map { UInt8((r * 48 + $0) % 251) } }
+        let w = try NpyWriter(url: a, dtype: .uint8, shape: [64, 4, 4, 3])
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            for r in stride(from: 63 - t, through: 0, by: -4) { try? rows[r].withUnsafeBytes { try w.write($0, row: r) } }
+        }
+        #expect(!FileManager.default.fileExists(atPath: a.path), "nothing at the final name before finish")
+        try w.finish()
+        try NpyFile.write(rows.flatMap { $0 }, shape: [64, 4, 4, 3], to: b)
+        #expect(try Data(contentsOf: a) == Data(contentsOf: b))
+        let missing = try NpyWriter(url: dir.appendingPathComponent("m.npy"), dtype: .uint8, shape: [2, 3])
+        try [UInt8](repeating: 7, count: 3).withUnsafeBytes { try missing.write($0, row: 1) }
+        #expect(throws: NpyError.self) { try missing.finish() }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["a.npy", "b.npy"], "no temporary file left")
+    }
 }

@@ -50,17 +50,14 @@ extension PrepareStage {
         let s = target.size
         for split in splits {
             let rows = kept[split] ?? []
+            try ctx.checkCancellation()
             let images = try NpyWriter(url: tensors.appendingPathComponent("\(split)_images.npy"), dtype: .uint8, shape: [rows.count, s, s, 3])
+            try copyThumbnails(rows, into: images, ctx)
+            try images.finish()
             var labels = [Int32](); labels.reserveCapacity(rows.count)
             var table = ""
             var perClass: [String: Int] = Dictionary(uniqueKeysWithValues: classes.map { ($0, 0) })
-            for (item, blob) in rows {
-                try ctx.checkCancellation()
-                let pixels = try ctx.blobs.data(for: blob)
-                guard pixels.count == s * s * 3 else {
-                    throw StageError.failed(stage: ctx.stageName, item: item.id, reason: "thumbnail blob \(blob) has \(pixels.count) bytes, expected \(s * s * 3)")
-                }
-                try pixels.withUnsafeBytes { try images.append($0) }
+            for (item, _) in rows {
                 let index = classIndex[item.label] ?? 0
                 labels.append(Int32(index))
                 perClass[item.label, default: 0] += 1
@@ -69,7 +66,6 @@ extension PrepareStage {
                 table += ", \"label_index\": \(index), \"sha256\": "; JSONValue.quote(item.sha256 ?? "", into: &table)
                 table += "}\n"
             }
-            try images.finish()
             try NpyFile.write(labels, shape: [labels.count], to: tensors.appendingPathComponent("\(split)_labels.npy"))
             try FileIO.writeAtomically(Data(table.utf8), to: tensors.appendingPathComponent("\(split).jsonl"))
             counts[split] = perClass
@@ -96,6 +92,27 @@ extension PrepareStage {
         return written
     }
 
+    /// Copies each row's thumbnail blob to its row of `images`, over the stage's threads (rows are independent).
+    func copyThumbnails(_ rows: [(item: PrepareStage.Item, blob: String)], into images: NpyWriter, _ ctx: StageContext) throws {
+        let rowBytes = target.size * target.size * 3
+        let next = RowCounter()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads ?? ctx.threads, rows.count))) { _ in
+            while let r = next.take(below: rows.count) {
+                do {
+                    let (item, blob) = rows[r]
+                    let pixels = try ctx.blobs.data(for: blob)
+                    guard pixels.count == rowBytes else {
+                        throw StageError.failed(stage: ctx.stageName, item: item.id, reason: "thumbnail blob \(blob) has \(pixels.count) bytes, expected \(rowBytes)")
+                    }
+                    try pixels.withUnsafeBytes { try images.write($0, row: r) }
+                } catch {
+                    next.fail(error)
+                }
+            }
+        }
+        if let e = next.error { throw e }
+    }
+
     /// `{"classes": [...], "counts": {"train": {...}, "test": {...}}}` with keys in class order.
     func classesJSON(_ classes: [String], _ counts: [String: [String: Int]], _ splits: [String]) -> String {
         var out = "{\"classes\": ["
@@ -113,4 +130,20 @@ extension PrepareStage {
         out += "}}\n"
         return out
     }
+}
+
+/// Hands out row indices to copying threads and keeps the first error (after which it hands out none).
+private final class RowCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var firstError: (any Error)?
+    func take(below count: Int) -> Int? {
+        lock.withLock {
+            guard firstError == nil, next < count else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+    func fail(_ e: any Error) { lock.withLock { if firstError == nil { firstError = e } } }
+    var error: (any Error)? { lock.withLock { firstError } }
 }
