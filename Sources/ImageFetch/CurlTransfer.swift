@@ -105,7 +105,7 @@ final class CurlTransfer {
         }
         guard let colon = line.firstIndex(of: ":") else { return }
         let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = Self.trimmed(line[line.index(after: colon)...])
         switch name {
         case "etag": etag = value
         case "last-modified": lastModified = value
@@ -114,6 +114,15 @@ final class CurlTransfer {
         case "content-encoding": contentEncoding = value.lowercased() == "identity" ? nil : value
         default: break
         }
+    }
+
+    /// `text` without leading and trailing spaces, tabs, CR and LF (HTTP's whitespace; Foundation's
+    /// `trimmingCharacters` goes through NSString and cost a tenth of the download thread).
+    static func trimmed(_ text: Substring) -> String {
+        func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+        let u = text.utf8
+        guard let first = u.firstIndex(where: { !blank($0) }), let last = u.lastIndex(where: { !blank($0) }) else { return "" }
+        return String(Substring(u[first...last]))
     }
 
     /// Checks a resolved address against the policy before curl connects to it.
@@ -161,7 +170,7 @@ private let curlWriteHeader: vt_data_callback = { ptr, size, count, user in
     let t = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
     let n = size * count
     let line = String(decoding: UnsafeRawBufferPointer(start: ptr, count: n), as: UTF8.self)
-    t.header(line.trimmingCharacters(in: .whitespacesAndNewlines))
+    t.header(CurlTransfer.trimmed(Substring(line)))
     return n
 }
 

@@ -5,24 +5,27 @@ import Foundation
 public final class BlobStore: Sendable {
     /// Root folder of the store.
     public let root: URL
+    /// `root.path`, for building paths as strings (`URL.appendingPathComponent` cost a twentieth of the download thread).
+    private let rootPath: String
 
     /// A store rooted at `root` (created when missing).
     public init(root: URL) throws {
         self.root = root
+        rootPath = root.path
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 
     /// Where the blob with `hash` lives (it may not exist).
-    public func url(for hash: String) -> URL {
-        let prefix = String(hash.prefix(2))
-        return root.appendingPathComponent(prefix, isDirectory: true).appendingPathComponent(hash)
-    }
+    public func url(for hash: String) -> URL { URL(fileURLWithPath: path(for: hash)) }
+
+    /// The file path of the blob with `hash` (it may not exist).
+    public func path(for hash: String) -> String { "\(rootPath)/\(hash.prefix(2))/\(hash)" }
 
     /// Whether a blob with `hash` is stored (and, when `size` is given, has exactly that many bytes:
     /// blobs are written without fsync, so after a power loss one may exist but be short or empty).
     public func contains(_ hash: String, size: Int? = nil) -> Bool {
         var st = stat()
-        guard stat(url(for: hash).path, &st) == 0 else { return false }
+        guard stat(path(for: hash), &st) == 0 else { return false }
         return size.map { Int(st.st_size) == $0 } ?? true
     }
 
@@ -32,16 +35,20 @@ public final class BlobStore: Sendable {
     @discardableResult
     public func put(_ data: Data, durable: Bool = false) throws -> String {
         let hash = ContentHash.sha256(data)
-        let dest = url(for: hash)
         if contains(hash, size: data.count) { return hash }
-        let tmp = dest.deletingLastPathComponent().appendingPathComponent(".\(hash).\(UUID().uuidString).tmp")
+        let folder = "\(rootPath)/\(hash.prefix(2))"
+        let tmp = "\(folder)/.\(hash).\(UInt64.random(in: 0...UInt64.max)).tmp", dest = "\(folder)/\(hash)"
         do {
-            try FileIO.writeNew(data, to: tmp, durable: durable)
+            try FileIO.writeNew(data, toPath: tmp, durable: durable)
         } catch let e as FileIO.Failure where e.code == ENOENT {
-            try FileManager.default.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileIO.writeNew(data, to: tmp, durable: durable)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileIO.writeNew(data, toPath: tmp, durable: durable)
         }
-        try FileIO.renameReplacing(tmp, to: dest)
+        if rename(tmp, dest) != 0 {
+            let e = FileIO.Failure(code: errno, what: "rename \(tmp) → \(dest)")
+            unlink(tmp)
+            throw e
+        }
         return hash
     }
 
@@ -60,13 +67,13 @@ public final class BlobStore: Sendable {
     }
 
     /// The bytes of a stored blob.
-    public func data(for hash: String) throws -> Data { try Data(contentsOf: url(for: hash)) }
+    public func data(for hash: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path(for: hash))) }
 
     /// The bytes of a stored blob, checked against its name; nil when it is missing or its bytes
     /// no longer hash to `hash` (damaged on disk, or cut short by a power loss).
     public func verifiedData(for hash: String) -> Data? {
-        guard let data = try? Data(contentsOf: url(for: hash)), ContentHash.sha256(data) == hash else { return nil }
-        return data
+        guard let bytes = try? data(for: hash), ContentHash.sha256(bytes) == hash else { return nil }
+        return bytes
     }
 }
 
@@ -93,20 +100,25 @@ public enum FileIO {
     /// `durable` there is no fsync: a process kill loses nothing written, a power loss may (as with the
     /// journal's spill file).
     public static func writeNew(_ data: Data, to url: URL, durable: Bool = false) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Failure(code: errno, what: "create \(url.path)") }
+        try writeNew(data, toPath: url.path, durable: durable)
+    }
+
+    /// `writeNew(_:to:durable:)` for a path given as a string.
+    public static func writeNew(_ data: Data, toPath path: String, durable: Bool = false) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Failure(code: errno, what: "create \(path)") }
         var failure: Failure?
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             var offset = 0
             while offset < raw.count {
                 let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; failure = Failure(code: errno, what: "write \(url.path)"); return }
+                if n < 0 { if errno == EINTR { continue }; failure = Failure(code: errno, what: "write \(path)"); return }
                 offset += n
             }
         }
-        if durable, failure == nil, fsync(fd) != 0 { failure = Failure(code: errno, what: "fsync \(url.path)") }
-        if close(fd) != 0, failure == nil { failure = Failure(code: errno, what: "close \(url.path)") }
-        if let failure { unlink(url.path); throw failure }
+        if durable, failure == nil, fsync(fd) != 0 { failure = Failure(code: errno, what: "fsync \(path)") }
+        if close(fd) != 0, failure == nil { failure = Failure(code: errno, what: "close \(path)") }
+        if let failure { unlink(path); throw failure }
     }
 
     /// Writes data to `url` through a temporary file and a rename, so readers never see half a file.

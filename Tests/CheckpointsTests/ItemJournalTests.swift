@@ -57,6 +57,29 @@ import TestSupport
         #expect(try store.journal(namespace: "prepare").all().count == 2)
     }
 
+    @Test func spillLinesReadBackAsTheSameRecords() throws {
+        let dir = try TempDir.make("journal-spill-lines")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spill = JournalSpill(file: dir.appendingPathComponent("s/spill.jsonl"))
+        let records = [
+            ItemRecord(key: "https://x/é \"q\"\n\u{1}", status: .failed, attempts: 3, errorClass: "http_404",
+                       errorDetail: "Not \\ Found\r\n\t", meta: .object(["a": .array([.int(-1), .double(0.1), .null, .bool(true)]),
+                                                                         "b": .object(["c": .string("✓")])]), updatedAt: 1764172800.123456),
+            ItemRecord(key: "k", status: .done, outputHash: String(repeating: "f", count: 64), updatedAt: 1e-300),
+            ItemRecord(key: "", status: .pending, attempts: 0, updatedAt: 0),
+        ]
+        for r in records { try spill.append(r) }
+        #expect(spill.records() == records)
+        for r in records {
+            #expect(try JSONDecoder().decode(ItemRecord.self, from: Data(r.spillLine.utf8)) == r)
+            #expect(r.spillLine.filter { $0 == "\n" }.count == 1 && r.spillLine.hasSuffix("\n"), "one line per record")
+        }
+        spill.clear()
+        #expect(spill.records().isEmpty)
+        try spill.append(records[1])
+        #expect(spill.records() == [records[1]], "appending after clear starts a new file")
+    }
+
     @Test func metadataRoundTripsExactly() throws {
         let dir = try TempDir.make("journal")
         defer { try? FileManager.default.removeItem(at: dir) }
