@@ -69,6 +69,25 @@ public final class BlobStore: Sendable {
     /// The bytes of a stored blob.
     public func data(for hash: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path(for: hash))) }
 
+    /// `count` bytes of a stored blob from `offset` (a row of a packed blob); throws when the blob is shorter.
+    public func read(_ hash: String, offset: Int, count: Int) throws -> Data {
+        let p = path(for: hash)
+        let fd = open(p, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileIO.Failure(code: errno, what: "open \(p)") }
+        defer { close(fd) }
+        var out = Data(count: count)
+        var done = 0
+        try out.withUnsafeMutableBytes { (buf: UnsafeMutableRawBufferPointer) in
+            while done < count {
+                let n = pread(fd, buf.baseAddress! + done, count - done, off_t(offset + done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw FileIO.Failure(code: n < 0 ? errno : EIO, what: "read \(count) bytes at \(offset) of \(p) (got \(done))") }
+                done += n
+            }
+        }
+        return out
+    }
+
     /// The bytes of a stored blob, checked against its name; nil when it is missing or its bytes
     /// no longer hash to `hash` (damaged on disk, or cut short by a power loss).
     public func verifiedData(for hash: String) -> Data? {

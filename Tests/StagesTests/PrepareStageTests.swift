@@ -129,14 +129,41 @@ import TestSupport
         let second = try await Self.run(s, journal: journal, out: "repaired")
         #expect(second.summary["decoded"] == .int(1) && second.summary["prepared"] == .int(7))
         #expect(!(try String(contentsOf: s.dir.appendingPathComponent("repaired/failures.jsonl"), encoding: .utf8)).contains("missing_blob"))
-        // A thumbnail blob cut short is decoded again rather than copied into the tensor.
+        // A thumbnail pack cut short is decoded again (every thumbnail in it) rather than copied into the tensor.
         let key = "\(sha):32:pad:v\(PrepareStage.version)"
-        let thumb = try #require(try journal.records(for: [key])[key]?.outputHash)
-        #expect(truncate(s.blobs.url(for: thumb).path, 10) == 0)
+        let record = try #require(try journal.records(for: [key])[key])
+        let pack = try #require(record.outputHash), rows = try #require(record.meta?.objectValue?["rows"]?.intValue)
+        #expect(truncate(s.blobs.url(for: pack).path, 10) == 0)
         let third = try await Self.run(s, journal: journal, out: "short-thumbnail")
-        #expect(third.summary["decoded"] == .int(1) && third.summary["prepared"] == .int(7))
+        #expect(third.summary["decoded"] == .int(rows) && third.summary["prepared"] == .int(7), "\(third.summary)")
         #expect(try Data(contentsOf: s.dir.appendingPathComponent("repaired/tensors/train_images.npy"))
             == (try Data(contentsOf: s.dir.appendingPathComponent("short-thumbnail/tensors/train_images.npy"))))
+    }
+
+    @Test func thumbnailsArePackedAndSingleBlobRecordsOfOlderRunsStillCount() async throws {
+        let s = try Self.setUp(); defer { try? FileManager.default.removeItem(at: s.dir) }
+        let journal = InMemoryJournal()
+        _ = try await Self.run(s, journal: journal, out: "first")
+        let done = try journal.all().values.filter { $0.status == .done }
+        #expect(done.count == 6)
+        let packs = Set(done.compactMap(\.outputHash))
+        #expect(packs.count <= 2, "two decoding threads, one pack each: \(packs.count) blobs for 6 thumbnails")
+        for r in done {
+            let rows = try #require(r.meta?.objectValue?["rows"]?.intValue), row = try #require(r.meta?.objectValue?["row"]?.intValue)
+            let pack = try #require(r.outputHash)
+            #expect(row < rows && s.blobs.contains(pack, size: rows * 32 * 32 * 3))
+        }
+        // A record as runs before packs wrote it: one blob per thumbnail, no row metadata.
+        let old = try #require(done.first)
+        let pixels = try s.blobs.read(try #require(old.outputHash), offset: (old.meta?.objectValue?["row"]?.intValue ?? 0) * 32 * 32 * 3,
+                                      count: 32 * 32 * 3)
+        try journal.write([ItemRecord(key: old.key, status: .done, outputHash: try s.blobs.put(pixels))])
+        let again = try await Self.run(s, journal: journal, out: "second")
+        #expect(again.summary["decoded"] == .int(0) && again.summary["reused_from_journal"] == .int(9))
+        for file in ["tensors/train_images.npy", "tensors/test_images.npy", "contact_sheet.html"] {
+            let a = try Data(contentsOf: s.dir.appendingPathComponent("first/" + file))
+            #expect(a == (try Data(contentsOf: s.dir.appendingPathComponent("second/" + file))), "\(file)")
+        }
     }
 
     @Test func rejectsBadParameters() {

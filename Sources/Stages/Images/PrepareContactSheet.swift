@@ -5,9 +5,9 @@ import Pipeline
 /// The contact sheet: one self-contained HTML page with a grid of sample thumbnails per class
 /// (inline JPEG data URIs) and the failure counts, for a human to glance at.
 enum PrepareContactSheet {
-    static func html(classes: [String], kept: [(item: PrepareStage.Item, blob: String)], samplesPerClass: Int, size: Int,
+    static func html(classes: [String], kept: [(item: PrepareStage.Item, thumbnail: ThumbnailRef)], samplesPerClass: Int, size: Int,
                      failureCounts: [String: Int], blobs: BlobStore) throws -> String {
-        var byClass: [String: [(item: PrepareStage.Item, blob: String)]] = [:]
+        var byClass: [String: [(item: PrepareStage.Item, thumbnail: ThumbnailRef)]] = [:]
         for k in kept where (byClass[k.item.label]?.count ?? 0) < samplesPerClass { byClass[k.item.label, default: []].append(k) }
         var out = """
         <!doctype html>
@@ -23,8 +23,7 @@ enum PrepareContactSheet {
             let samples = byClass[c] ?? []
             out += "<h2>\(escape(c)) <small>(\(kept.filter { $0.item.label == c }.count) images)</small></h2>\n<div class=\"grid\">\n"
             for s in samples {
-                let pixels = [UInt8](try blobs.data(for: s.blob))
-                guard pixels.count == size * size * 3 else { continue }
+                let pixels = [UInt8](try s.thumbnail.pixels(blobs, rowBytes: size * size * 3))
                 let jpeg = try ImageEncoder.jpeg(pixels: pixels, width: size, height: size, components: 3, quality: 80)
                 out += "<figure><img alt=\"\(escape(s.item.id))\" src=\"data:image/jpeg;base64,\(jpeg.base64EncodedString())\">"
                 out += "<figcaption>\(escape(s.item.id)) · \(escape(s.item.split))</figcaption></figure>\n"

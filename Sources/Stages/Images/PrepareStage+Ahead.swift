@@ -19,18 +19,27 @@ extension PrepareStage: WorksAhead {
         let batcher = JournalBatcher(ctx.journal, maxCount: 256, maxAge: 1.0)
         let workers = max(1, (threads ?? ctx.threads) - 1)
         let done = AheadCounter()
+        let mark: [String: JSONValue] = [Self.aheadRunKey: .int(Int(ctx.runID))]
+        let rowBytes = target.size * target.size * 3
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while !done.failed, let sha = feed.next() {
-                do {
+            let pack = ThumbnailPack(blobs: ctx.blobs, rowBytes: rowBytes, meta: mark)
+            var packs = PackCheck(blobs: ctx.blobs, rowBytes: rowBytes)
+            do {
+                while !done.failed, let sha = feed.next() {
                     let key = journalKey(sha)
-                    if reusable(try ctx.journal.records(for: [key])[key], ctx.blobs) != nil { continue }
-                    var record = try decodeOne(sha, thumbnailer, ctx).1
-                    record.meta = .object([Self.aheadRunKey: .int(Int(ctx.runID))])
-                    try batcher.add(record)
+                    if reusable(try ctx.journal.records(for: [key])[key], &packs) != nil { continue }
+                    switch decodeOne(sha, thumbnailer, ctx) {
+                    case .pixels(let p):
+                        for s in try pack.add(p, sha: sha, key: key) { try batcher.add(s.record) }
+                    case .failed(_, var record):
+                        record.meta = .object(mark)
+                        try batcher.add(record)
+                    }
                     done.add()
-                } catch {
-                    done.fail(error)
                 }
+                for s in try pack.flush() { try batcher.add(s.record) }
+            } catch {
+                done.fail(error)
             }
         }
         try batcher.flush()

@@ -2,10 +2,16 @@ import Foundation
 import Imaging
 import Pipeline
 
-/// What happened to one image: a thumbnail blob, or a failure class with detail.
+/// What happened to one image: a stored thumbnail, or a failure class with detail.
 enum PrepareOutcome: Sendable {
-    case thumbnail(blob: String)
+    case thumbnail(ThumbnailRef)
     case failed(reason: String, detail: String)
+}
+
+/// What decoding one image gave: the thumbnail's pixels (to be packed), or a failure and its journal record.
+enum DecodeResult {
+    case pixels([UInt8])
+    case failed(PrepareOutcome, ItemRecord)
 }
 
 /// Collects outcomes from decoding threads.
@@ -34,9 +40,10 @@ extension PrepareStage {
         let existing = try ctx.journal.records(for: hashes.map(journalKey))
         var todo: [String] = []
         var ahead = 0
+        var packs = PackCheck(blobs: ctx.blobs, rowBytes: target.size * target.size * 3)
         for sha in hashes {
             let record = existing[journalKey(sha)]
-            guard let outcome = reusable(record, ctx.blobs) else { todo.append(sha); continue }
+            guard let outcome = reusable(record, &packs) else { todo.append(sha); continue }
             box.set(sha, outcome)
             if ctx.runID != 0, record?.meta?.objectValue?[Self.aheadRunKey] == .int(Int(ctx.runID)) { ahead += 1 }
         }
@@ -56,18 +63,23 @@ extension PrepareStage {
             box.reset()
             let errors = ErrorBox()
             DispatchQueue.concurrentPerform(iterations: min(workers, slice.count)) { _ in
-                while true {
-                    let i = box.take()
-                    if i >= slice.count { return }
-                    let sha = slice[i]
-                    do {
-                        let (outcome, record) = try decodeOne(sha, thumbnailer, ctx)
-                        box.set(sha, outcome)
-                        try batcher.add(record)
-                    } catch {
-                        errors.set(error)  // I/O failure writing blobs or the journal: the stage fails, the journal keeps progress
-                        return
+                let pack = ThumbnailPack(blobs: ctx.blobs, rowBytes: target.size * target.size * 3)
+                func keep(_ stored: [ThumbnailPack.Stored]) throws {
+                    for s in stored { box.set(s.sha, .thumbnail(s.ref)); try batcher.add(s.record) }
+                }
+                do {
+                    while true {
+                        let i = box.take()
+                        if i >= slice.count { break }
+                        let sha = slice[i]
+                        switch decodeOne(sha, thumbnailer, ctx) {
+                        case .pixels(let p): try keep(try pack.add(p, sha: sha, key: journalKey(sha)))
+                        case .failed(let outcome, let record): box.set(sha, outcome); try batcher.add(record)
+                        }
                     }
+                    try keep(try pack.flush())
+                } catch {
+                    errors.set(error)  // I/O failure writing blobs or the journal: the stage fails, the journal keeps progress
                 }
             }
             try batcher.flush()
@@ -88,33 +100,52 @@ extension PrepareStage {
 }
 
 extension PrepareStage {
-    /// Decodes one stored image into a thumbnail blob, or a failure class; throws only when storing fails.
-    func decodeOne(_ sha: String, _ thumbnailer: Thumbnailer, _ ctx: StageContext) throws -> (PrepareOutcome, ItemRecord) {
+    /// Decodes one stored image into its thumbnail's pixels, or a failure class.
+    func decodeOne(_ sha: String, _ thumbnailer: Thumbnailer, _ ctx: StageContext) -> DecodeResult {
         do {
             guard let data = ctx.blobs.verifiedData(for: sha) else { throw PrepareMissingBlob() }
             let thumb = try thumbnailer.thumbnail(data)
             guard thumb.pixels.count == target.size * target.size * 3 else {
                 throw ImagingError.invalidArgument("thumbnail of \(thumb.pixels.count) bytes")
             }
-            let blob = try ctx.blobs.put(Data(thumb.pixels))
-            return (.thumbnail(blob: blob), ItemRecord(key: journalKey(sha), status: .done, outputHash: blob))
+            return .pixels(thumb.pixels)
         } catch let e as ImagingError {
-            return (.failed(reason: e.reason, detail: e.description),
-                    ItemRecord(key: journalKey(sha), status: .failed, errorClass: e.reason, errorDetail: e.description))
+            return .failed(.failed(reason: e.reason, detail: e.description),
+                           ItemRecord(key: journalKey(sha), status: .failed, errorClass: e.reason, errorDetail: e.description))
         } catch is PrepareMissingBlob {
             let detail = "no intact stored image bytes for \(sha) (missing, cut short or damaged on disk)"
-            return (.failed(reason: PrepareMissingBlob.reason, detail: detail),
-                    ItemRecord(key: journalKey(sha), status: .failed, errorClass: PrepareMissingBlob.reason, errorDetail: detail))
+            return .failed(.failed(reason: PrepareMissingBlob.reason, detail: detail),
+                           ItemRecord(key: journalKey(sha), status: .failed, errorClass: PrepareMissingBlob.reason, errorDetail: detail))
+        } catch {
+            return .failed(.failed(reason: "decode_error", detail: "\(error)"),
+                           ItemRecord(key: journalKey(sha), status: .failed, errorClass: "decode_error", errorDetail: "\(error)"))
         }
     }
 
     /// The outcome a journal record already holds for `sha`, when it can be reused (a whole thumbnail blob,
     /// or a decoding failure; never a missing blob, which a later run tries again).
-    func reusable(_ record: ItemRecord?, _ blobs: BlobStore) -> PrepareOutcome? {
+    func reusable(_ record: ItemRecord?, _ packs: inout PackCheck) -> PrepareOutcome? {
         guard let r = record else { return nil }
-        if r.status == .done, let blob = r.outputHash, blobs.contains(blob, size: target.size * target.size * 3) { return .thumbnail(blob: blob) }
+        if let ref = ThumbnailRef(record: r), ref.row < ref.rows, packs.isWhole(ref) { return .thumbnail(ref) }
         if r.status == .failed, let reason = r.errorClass, reason != PrepareMissingBlob.reason { return .failed(reason: reason, detail: r.errorDetail ?? "") }
         return nil
+    }
+}
+
+/// Whether thumbnail packs are stored whole (asked once per pack, not once per thumbnail).
+struct PackCheck {
+    let blobs: BlobStore
+    let rowBytes: Int
+    private var known: [String: Bool] = [:]
+
+    init(blobs: BlobStore, rowBytes: Int) { self.blobs = blobs; self.rowBytes = rowBytes }
+
+    /// Whether `ref`'s pack exists with exactly `rows` thumbnails' bytes.
+    mutating func isWhole(_ ref: ThumbnailRef) -> Bool {
+        if let k = known[ref.blob] { return k }
+        let whole = blobs.contains(ref.blob, size: ref.rows * rowBytes)
+        known[ref.blob] = whole
+        return whole
     }
 }
 

@@ -16,7 +16,7 @@ extension PrepareStage {
         // Which products made it, and why the others did not.
         var failures = ""
         var failureCounts: [String: Int] = [:]
-        var kept: [String: [(item: PrepareStage.Item, blob: String)]] = [:]
+        var kept: [String: [(item: PrepareStage.Item, thumbnail: ThumbnailRef)]] = [:]
         var unknownSplits = 0
         for item in items {
             var reason: String, detail: String
@@ -24,8 +24,8 @@ extension PrepareStage {
                 (reason, detail) = m
             } else if let sha = item.sha256, let o = outcomes[sha] {
                 switch o {
-                case .thumbnail(let blob):
-                    if ["train", "test", "val"].contains(item.split) { kept[item.split, default: []].append((item, blob)); continue }
+                case .thumbnail(let ref):
+                    if ["train", "test", "val"].contains(item.split) { kept[item.split, default: []].append((item, ref)); continue }
                     unknownSplits += 1
                     (reason, detail) = ("no_split", "split value '\(item.split)' is not train, test or val")
                 case .failed(let r, let d): (reason, detail) = (r, d)
@@ -93,16 +93,16 @@ extension PrepareStage {
     }
 
     /// Copies each row's thumbnail blob to its row of `images`, over the stage's threads (rows are independent).
-    func copyThumbnails(_ rows: [(item: PrepareStage.Item, blob: String)], into images: NpyWriter, _ ctx: StageContext) throws {
+    func copyThumbnails(_ rows: [(item: PrepareStage.Item, thumbnail: ThumbnailRef)], into images: NpyWriter, _ ctx: StageContext) throws {
         let rowBytes = target.size * target.size * 3
         let next = RowCounter()
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads ?? ctx.threads, rows.count))) { _ in
             while let r = next.take(below: rows.count) {
                 do {
-                    let (item, blob) = rows[r]
-                    let pixels = try ctx.blobs.data(for: blob)
-                    guard pixels.count == rowBytes else {
-                        throw StageError.failed(stage: ctx.stageName, item: item.id, reason: "thumbnail blob \(blob) has \(pixels.count) bytes, expected \(rowBytes)")
+                    let (item, ref) = rows[r]
+                    let pixels: Data
+                    do { pixels = try ref.pixels(ctx.blobs, rowBytes: rowBytes) } catch {
+                        throw StageError.failed(stage: ctx.stageName, item: item.id, reason: "thumbnail \(ref.row) of blob \(ref.blob): \(error)")
                     }
                     try pixels.withUnsafeBytes { try images.write($0, row: r) }
                 } catch {
