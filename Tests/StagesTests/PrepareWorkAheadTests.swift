@@ -15,7 +15,7 @@ import TestSupport
 
     /// Runs load → download → split → prepare (split needs the download too, so prepare's other input is
     /// not ready while the download runs); returns prepare's summary and outputs.
-    func run(workAhead: Bool) async throws -> (summary: [String: JSONValue], outputs: [String: Data]) {
+    func run(workAhead: Bool, threads: Int = 2) async throws -> (summary: [String: JSONValue], outputs: [String: Data]) {
         let dir = try TempDir.make("ahead"); defer { try? FileManager.default.removeItem(at: dir) }
         let server = LoopbackHTTPServer()
         for (i, f) in Self.files.enumerated() {
@@ -42,7 +42,8 @@ import TestSupport
         let spec = try PipelineLoader(registry: BuiltinStages.registry).load(dir.appendingPathComponent("p.yaml"))
         let state = dir.appendingPathComponent(".vitrine")
         let store = try SQLiteStore(stateDirectory: state)
-        let ex = try Executor(spec: spec, registry: BuiltinStages.registry, store: store, layout: StateLayout(root: state))
+        var options = ExecutorOptions(); options.threads = threads
+        let ex = try Executor(spec: spec, registry: BuiltinStages.registry, store: store, layout: StateLayout(root: state), options: options)
         let id = try store.createRun(pipelinePath: spec.file.path, provenance: .object([:]), startedAt: Date().timeIntervalSince1970)
         let outcome = await ex.run(runID: id)
         #expect(outcome.status == .succeeded, "\(outcome.failed)")
@@ -63,6 +64,9 @@ import TestSupport
         // The slow server leaves the work-ahead time for every image but the last few in flight.
         let early = ahead.summary["decoded_ahead"]?.intValue ?? 0
         #expect(early >= 4 && ahead.summary["decoded"] == .int(7) && ahead.summary["reused_from_journal"] == .int(0), "\(ahead.summary)")
+        // With one thread there is no spare one to work ahead on.
+        let single = try await run(workAhead: true, threads: 1)
+        #expect(single.outputs == plain.outputs && single.summary["decoded_ahead"] == .int(0))
         // The truncated JPEG is refused by the download's validation, so prepare lists it as not downloaded.
         #expect(ahead.summary["failures_by_reason"] == .object(["not_downloaded": .int(1)]), "\(ahead.summary)")
     }

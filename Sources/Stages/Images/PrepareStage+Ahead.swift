@@ -13,11 +13,13 @@ extension PrepareStage: WorksAhead {
     static let aheadRunKey = "ahead_run"
 
     /// Decodes each image `feed` names (a sha256 just stored by the download) into its journaled thumbnail, on
-    /// all but one of the stage's threads (the download's transfers keep one), skipping what the journal has.
+    /// all but one of the stage's threads (the download's transfers keep one; with a budget of one thread
+    /// it does nothing), skipping what the journal has.
     public func workAhead(on feed: ItemFeed, in ctx: StageContext) throws -> Int {
+        let workers = (threads ?? ctx.threads) - 1
+        guard workers > 0 else { return 0 }
         let thumbnailer = Thumbnailer(size: target.size, mode: target.mode)
         let batcher = JournalBatcher(ctx.journal, maxCount: 256, maxAge: 1.0)
-        let workers = max(1, (threads ?? ctx.threads) - 1)
         let done = AheadCounter()
         let mark: [String: JSONValue] = [Self.aheadRunKey: .int(Int(ctx.runID))]
         let rowBytes = target.size * target.size * 3
