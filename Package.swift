@@ -2,10 +2,10 @@
 import Foundation
 import PackageDescription
 
-/// The CPU the engine's Swift kernels (target NeuralNet) are compiled for on x86-64: `haswell` — x86-64-v3, AVX2 and
-/// FMA, every x86 server CPU since 2013 — unless `VITRINE_TARGET_CPU` names another (`x86-64` for any 64-bit x86,
-/// `skylake-avx512`). Built for baseline SSE2, the 16-lane kernels ran 4 instructions per vector op: ResNet-18
-/// training 10–14 % slower (bench/nn/RESULTS.md). A binary built for more than the CPU has stops at start with a
+/// The CPU the engine's Swift kernels (targets NeuralNet and Imaging) are compiled for on x86-64: `haswell` — x86-64-v3,
+/// AVX2 and FMA, every x86 server CPU since 2013 — unless `VITRINE_TARGET_CPU` names another (`x86-64` for any 64-bit
+/// x86, `skylake-avx512`). Built for baseline SSE2, the 16-lane kernels ran 4 instructions per vector op: ResNet-18
+/// training 10–14 % slower (bench/nn/RESULTS.md); decode + fit 6 % slower (identical pixels either way). A binary built for more than the CPU has stops at start with a
 /// message instead of dying on an illegal instruction (Sources/CBLASLoader/cpu_check.c).
 let engineCPU: String? = {
     #if arch(x86_64)
@@ -46,7 +46,8 @@ let package = Package(
         .target(name: "Catalog", dependencies: ["Randomness"]),
         .target(name: "TextSimilarity", dependencies: ["Catalog"]),
         .target(name: "ImageFetch", dependencies: ["CCurl", "Randomness", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Imaging", dependencies: ["CImageShim", "CJPEG", "CPNG"]),
+        .target(name: "Imaging", dependencies: ["CImageShim", "CJPEG", "CPNG"],
+                swiftSettings: engineCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CBLASLoader", "Randomness"],
                 swiftSettings: engineCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []),
         .target(name: "VectorSearch", dependencies: ["CBLAS", "CBLASLoader"]),
