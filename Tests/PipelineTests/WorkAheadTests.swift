@@ -48,6 +48,7 @@ struct ConsumerStage: WorksAhead {
         ParameterSpec("token", .string, doc: "Key of this test in AheadLog."),
         ParameterSpec("ahead", .bool, default: .bool(true), doc: "Work ahead."),
         ParameterSpec("after", .artifact, optional: true, doc: "Another upstream, in between."),
+        ParameterSpec("fail_after", .int, default: .int(-1), doc: "Throw from the work-ahead after this many items."),
     ]
     static let outputs = [OutputSpec("report", file: "report.txt", doc: "What the run did.")]
     static let aheadInput = "input"
@@ -58,7 +59,9 @@ struct ConsumerStage: WorksAhead {
     func workAhead(on feed: ItemFeed, in ctx: StageContext) throws -> Int {
         let token = try p.string("token")
         var n = 0
+        let failAfter = try p.int("fail_after")
         while let item = feed.next() {
+            if n == failAfter { throw StageError.failed(stage: ctx.stageName, item: item, reason: "disk full, say") }
             try ctx.journal.write([ItemRecord(key: item, status: .done, meta: .object(["run": .int(Int(ctx.runID))]))])
             AheadLog.shared.add(token)
             n += 1
@@ -113,6 +116,38 @@ let aheadRegistry = StageRegistry([ProducerStage.self, ConsumerStage.self, EchoS
         #expect(outcome.status == .succeeded && outcome.ran == ["produce", "mid", "consume"])
         #expect(AheadLog.shared.count(token) == 6)
         #expect(try report(ws) == "reused 6 did 0 ahead 6\n")
+    }
+
+    @Test func aWorkAheadThatFailsLeavesTheRestToTheStage() async throws {
+        let ws = try Workspace(), token = UUID().uuidString
+        let yaml = """
+        stages:
+          produce: { uses: test.produce, with: { count: 5, token: \(token), wait: 0.2 } }
+          consume: { uses: test.consume, with: { input: produce.items, token: \(token), fail_after: 2 } }
+        """
+        let outcome = try await ws.run(yaml, registry: aheadRegistry)
+        #expect(outcome.status == .succeeded && AheadLog.shared.count(token) == 2)
+        #expect(try report(ws) == "reused 2 did 3 ahead 2\n")
+        let log = try String(contentsOf: ws.layout.logs.appendingPathComponent("1/consume.log"), encoding: .utf8)
+        #expect(log.contains("working ahead stopped: ") && log.contains("disk full, say"), "\(log)")
+    }
+
+    @Test func aFeedHandsOutItemsInOrderUntilFinished() {
+        let feed = ItemFeed()
+        for i in 0..<5000 { feed.send("i\(i)") }
+        var got: [String] = []
+        for _ in 0..<4500 { got.append(feed.next()!) }
+        #expect(got == (0..<4500).map { "i\($0)" })
+        // A consumer waiting on an empty feed is woken by the next item, and by finish.
+        for _ in 0..<500 { _ = feed.next() }
+        let waiter = Thread { feed.send("late") }
+        waiter.start()
+        #expect(feed.next() == "late")
+        feed.send("dropped?")
+        feed.finish()
+        #expect(feed.next() == nil, "finish drops what is queued")
+        feed.send("after")
+        #expect(feed.next() == nil && feed.count == 5002, "sends after finish are ignored")
     }
 
     @Test func turnedOffOrNotSelectedNothingWorksAhead() async throws {

@@ -17,6 +17,7 @@ final class WorkAheadTask: @unchecked Sendable {
             do { n = try stage.workAhead(on: feed, in: ctx) } catch {
                 ctx.log("working ahead stopped: \(error); the stage itself does the rest", level: .warning)
             }
+            feed.finish()  // after an early stop, what the producer still announces is dropped, not queued
             ctx.log("\(n) items done ahead of '\(producer)'")
             let w: CheckedContinuation<Int, Never>? = lock.withLock { finished = n; defer { waiter = nil }; return waiter }
             w?.resume(returning: n)
