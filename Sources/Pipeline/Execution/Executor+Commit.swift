@@ -5,7 +5,7 @@ extension Executor {
     /// into place, and records everything in one store transaction; then repoints `out/<stage>`.
     func commit(_ stage: StageSpec, executionID: Int64, runID: Int64, ctx: StageContext, material: FingerprintMaterial, started: Date) throws -> ExecutionRecord {
         let staging = ctx.stagingDirectory
-        var specs = Array(ctx.outputSpecs.values)
+        let specs = Array(ctx.outputSpecs.values)
         for o in specs where !o.optional && !FileManager.default.fileExists(atPath: staging.appendingPathComponent(o.file).path) {
             throw StageError.missingOutput(stage: stage.name, output: o.file)
         }
@@ -21,15 +21,31 @@ extension Executor {
         if FileManager.default.fileExists(atPath: finalDir.path) { try FileManager.default.removeItem(at: finalDir) }
         try FileIO.renameReplacing(staging, to: finalDir)
 
-        specs.sort { $0.file.count > $1.file.count }
-        var artifacts: [ArtifactRecord] = []
-        for rel in try Fingerprinter.files(under: finalDir) {
+        let owners = specs.sorted { $0.file.count > $1.file.count }
+        // Files are hashed over the run's threads, biggest first (a prepare stage's train and test tensors at once).
+        let files = try Fingerprinter.files(under: finalDir).compactMap { rel -> (rel: String, url: URL, stat: FileStat)? in
             let url = finalDir.appendingPathComponent(rel)
-            guard let st = FileStat.of(url.path) else { continue }
-            let owner = specs.first { rel == $0.file || rel.hasPrefix($0.file + "/") }
-            let rows = owner?.tabular == true ? try Self.countLines(url) : nil
-            artifacts.append(ArtifactRecord(output: owner?.name ?? CommitFiles.metaOutput, path: layout.relative(url),
-                                            sha256: try ContentHash.sha256(fileAt: url), bytes: st.size, rows: rows, stat: st))
+            return FileStat.of(url.path).map { (rel, url, $0) }
+        }
+        let order = files.indices.sorted { files[$0].stat.size > files[$1].stat.size }
+        let records = LockedCache<Int, Result<ArtifactRecord, any Error>>()
+        let next = LockedCache<Int, Int>()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(options.threads, files.count))) { _ in
+            while true {
+                let k = next.update(0, initial: 0) { $0 + 1 } - 1
+                guard k < order.count else { return }
+                let f = files[order[k]]
+                let owner = owners.first { f.rel == $0.file || f.rel.hasPrefix($0.file + "/") }
+                records.set(order[k], Result {
+                    let rows = owner?.tabular == true ? try Self.countLines(f.url) : nil
+                    return ArtifactRecord(output: owner?.name ?? CommitFiles.metaOutput, path: layout.relative(f.url),
+                                          sha256: try ContentHash.sha256(fileAt: f.url), bytes: f.stat.size, rows: rows, stat: f.stat)
+                })
+            }
+        }
+        let artifacts = try files.indices.map { i -> ArtifactRecord in
+            guard let r = records.get(i) else { throw StageError.failed(stage: stage.name, item: files[i].rel, reason: "output not hashed") }
+            return try r.get()
         }
         let outDir = layout.relative(finalDir)
         try store.commitExecution(executionID, outputDirectory: outDir, artifacts: artifacts, metrics: metrics,
