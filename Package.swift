@@ -31,13 +31,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // C bridges: headers only, plus two small shims: one keeps libjpeg/libpng's setjmp in C, one loads
-        // OpenBLAS on first use.
+        // C bridges: headers only, plus three small shims: one keeps libjpeg/libpng's setjmp in C, one loads
+        // OpenBLAS on first use, one calls sync_file_range.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CImageShim", dependencies: ["CJPEG", "CPNG"], path: "Sources/CImageShim"),
+        .target(name: "CFileShim", path: "Sources/CFileShim"),
         .target(name: "CBLASLoader", dependencies: ["CBLAS"], path: "Sources/CBLASLoader",
                 cSettings: engineCPU.map { [.define("VITRINE_ENGINE_CPU", to: "\"\($0)\"")] } ?? []),
 
@@ -46,7 +47,7 @@ let package = Package(
         .target(name: "Catalog", dependencies: ["Randomness"]),
         .target(name: "TextSimilarity", dependencies: ["Catalog"]),
         .target(name: "ImageFetch", dependencies: ["CCurl", "Randomness", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Imaging", dependencies: ["CImageShim", "CJPEG", "CPNG"],
+        .target(name: "Imaging", dependencies: ["CImageShim", "CFileShim", "CJPEG", "CPNG"],
                 swiftSettings: engineCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CBLASLoader", "Randomness"],
                 swiftSettings: engineCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []),

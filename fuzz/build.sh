@@ -8,10 +8,12 @@ out=.fuzz/bin
 mkdir -p "$out"
 clang -c -g -O1 -fsanitize=fuzzer-no-link,address -I Sources/CImageShim/include \
     Sources/CImageShim/image_shim.c -o "$out/image_shim.o"
+clang -c -g -O1 -fsanitize=fuzzer-no-link,address -I Sources/CFileShim/include \
+    Sources/CFileShim/file_shim.c -o "$out/file_shim.o"
 for t in jpeg png sniff; do
     swiftc -g -O -sanitize=fuzzer,address -parse-as-library -module-name Fuzz_$t \
-        -I Sources/CJPEG -I Sources/CPNG -I fuzz/modules/CImageShim \
-        fuzz/fuzz_$t.swift Sources/Imaging/*.swift "$out/image_shim.o" -ljpeg -lpng16 \
+        -I Sources/CJPEG -I Sources/CPNG -I fuzz/modules/CImageShim -I fuzz/modules/CFileShim \
+        fuzz/fuzz_$t.swift Sources/Imaging/*.swift "$out/image_shim.o" "$out/file_shim.o" -ljpeg -lpng16 \
         -o "$out/fuzz-$t"
 done
 echo "built $out/fuzz-jpeg $out/fuzz-png $out/fuzz-sniff"

@@ -1,3 +1,4 @@
+import CFileShim
 import Foundation
 
 /// Element types Vitrine stores in `.npy` files, with their numpy `descr` strings.
@@ -163,7 +164,10 @@ public final class NpyWriter: @unchecked Sendable {
     private let expectedBytes: Int
     private let lock = NSLock()
     private var written = 0
+    private var unflushed = 0
     private var closed = false
+    /// Written bytes after which writeback of the file is started, so `finish`'s fsync has little left to wait for.
+    static let writebackEvery = 32 << 20
 
     /// Opens `url` for an array of `dtype` and `shape`; rows follow with `append` or `write(_:row:)`.
     public init(url: URL, dtype: NpyDType, shape: [Int]) throws {
@@ -185,6 +189,7 @@ public final class NpyWriter: @unchecked Sendable {
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
         let offset = lock.withLock { defer { written += bytes.count }; return headerBytes + written }
         try writeAll(bytes, at: offset)
+        wrote(bytes.count)
     }
 
     /// Writes the element bytes of row `row` (every row `bytes.count` long) at its place; safe from several
@@ -192,6 +197,18 @@ public final class NpyWriter: @unchecked Sendable {
     public func write(_ bytes: UnsafeRawBufferPointer, row: Int) throws {
         try writeAll(bytes, at: headerBytes + row * bytes.count)
         lock.withLock { written += bytes.count }
+        wrote(bytes.count)
+    }
+
+    /// Counts `n` more bytes written; every `writebackEvery` bytes, starts writing the file back (best effort).
+    private func wrote(_ n: Int) {
+        let kick = lock.withLock { () -> Bool in
+            unflushed += n
+            guard unflushed >= Self.writebackEvery else { return false }
+            unflushed = 0
+            return true
+        }
+        if kick { _ = vitrine_start_writeback(fd, 0, 0) }
     }
 
     /// Appends uint8 elements.

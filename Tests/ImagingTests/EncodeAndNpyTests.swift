@@ -1,3 +1,4 @@
+import CFileShim
 import Foundation
 import Testing
 import TestSupport
@@ -68,6 +69,18 @@ import TestSupport
         #expect(throws: NpyError.self) { try short.finish() }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("c.npy").path))
         #expect(throws: NpyError.self) { try NpyFile.write([UInt8(1), 2, 3], shape: [2, 2], to: b) }
+    }
+
+    @Test func writebackShimReachesTheKernel() throws {
+        let dir = try TempDir.make("npy"); defer { try? FileManager.default.removeItem(at: dir) }
+        let fd = open(dir.appendingPathComponent("w.bin").path, O_WRONLY | O_CREAT, 0o644)
+        defer { close(fd) }
+        #expect(write(fd, [UInt8](repeating: 1, count: 4096), 4096) == 4096)
+        #expect(vitrine_start_writeback(fd, 0, 0) == 0)
+        #if os(Linux)
+        // sync_file_range itself answers for a closed descriptor: the shim is not a stub here.
+        #expect(vitrine_start_writeback(-1, 0, 0) == -1 && errno == EBADF)
+        #endif
     }
 
     @Test func rowsWrittenOutOfOrderFromSeveralThreadsLandInPlace() throws {
