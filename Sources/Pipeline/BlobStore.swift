@@ -115,14 +115,9 @@ public enum FileIO {
         public var description: String { "\(what): \(String(cString: strerror(code)))" }
     }
 
-    /// Creates `url` (which must not exist) and writes `data` to it with plain `write` calls. Without
+    /// Creates the file at `path` (which must not exist) and writes `data` to it with plain `write` calls. Without
     /// `durable` there is no fsync: a process kill loses nothing written, a power loss may (as with the
     /// journal's spill file).
-    public static func writeNew(_ data: Data, to url: URL, durable: Bool = false) throws {
-        try writeNew(data, toPath: url.path, durable: durable)
-    }
-
-    /// `writeNew(_:to:durable:)` for a path given as a string.
     public static func writeNew(_ data: Data, toPath path: String, durable: Bool = false) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure(code: errno, what: "create \(path)") }

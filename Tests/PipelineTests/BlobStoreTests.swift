@@ -45,15 +45,15 @@ import TestSupport
     @Test func writeNewRefusesToOverwriteAndNamesThePath() throws {
         let dir = try TempDir.make("blobs"); defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("x.bin")
-        try FileIO.writeNew(Data([1, 2, 3]), to: file)
+        try FileIO.writeNew(Data([1, 2, 3]), toPath: file.path)
         #expect(try Data(contentsOf: file) == Data([1, 2, 3]))
         do {
-            try FileIO.writeNew(Data([9]), to: file)
+            try FileIO.writeNew(Data([9]), toPath: file.path)
             Issue.record("writing over an existing file succeeded")
         } catch let e as FileIO.Failure {
             #expect(e.code == EEXIST && e.description.contains(file.path) && e.description.contains("exists"), "\(e)")
         }
         #expect(try Data(contentsOf: file) == Data([1, 2, 3]), "the existing file is untouched")
-        #expect(throws: FileIO.Failure.self) { try FileIO.writeNew(Data([1]), to: dir.appendingPathComponent("no/such/dir/f")) }
+        #expect(throws: FileIO.Failure.self) { try FileIO.writeNew(Data([1]), toPath: dir.appendingPathComponent("no/such/dir/f").path) }
     }
 }

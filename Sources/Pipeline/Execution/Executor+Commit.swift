@@ -22,26 +22,21 @@ extension Executor {
         try FileIO.renameReplacing(staging, to: finalDir)
 
         let owners = specs.sorted { $0.file.count > $1.file.count }
-        // Files are hashed over the run's threads, biggest first (a prepare stage's train and test tensors at once).
+        // Files are hashed over the cores, biggest first (a prepare stage's train and test tensors at once).
         let files = try Fingerprinter.files(under: finalDir).compactMap { rel -> (rel: String, url: URL, stat: FileStat)? in
             let url = finalDir.appendingPathComponent(rel)
             return FileStat.of(url.path).map { (rel, url, $0) }
         }
         let order = files.indices.sorted { files[$0].stat.size > files[$1].stat.size }
         let records = LockedCache<Int, Result<ArtifactRecord, any Error>>()
-        let next = LockedCache<Int, Int>()
-        DispatchQueue.concurrentPerform(iterations: max(1, min(options.threads, files.count))) { _ in
-            while true {
-                let k = next.update(0, initial: 0) { $0 + 1 } - 1
-                guard k < order.count else { return }
-                let f = files[order[k]]
-                let owner = owners.first { f.rel == $0.file || f.rel.hasPrefix($0.file + "/") }
-                records.set(order[k], Result {
-                    let rows = owner?.tabular == true ? try Self.countLines(f.url) : nil
-                    return ArtifactRecord(output: owner?.name ?? CommitFiles.metaOutput, path: layout.relative(f.url),
-                                          sha256: try ContentHash.sha256(fileAt: f.url), bytes: f.stat.size, rows: rows, stat: f.stat)
-                })
-            }
+        DispatchQueue.concurrentPerform(iterations: order.count) { k in
+            let f = files[order[k]]
+            let owner = owners.first { f.rel == $0.file || f.rel.hasPrefix($0.file + "/") }
+            records.set(order[k], Result {
+                let rows = owner?.tabular == true ? try Self.countLines(f.url) : nil
+                return ArtifactRecord(output: owner?.name ?? CommitFiles.metaOutput, path: layout.relative(f.url),
+                                      sha256: try ContentHash.sha256(fileAt: f.url), bytes: f.stat.size, rows: rows, stat: f.stat)
+            })
         }
         let artifacts = try files.indices.map { i -> ArtifactRecord in
             guard let r = records.get(i) else { throw StageError.failed(stage: stage.name, item: files[i].rel, reason: "output not hashed") }

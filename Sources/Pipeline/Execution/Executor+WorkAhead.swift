@@ -5,8 +5,8 @@ final class WorkAheadTask: @unchecked Sendable {
     /// The stage working ahead, and the stage whose items it takes.
     let consumer: String, producer: String
     private let lock = NSLock()
-    private var finished: Int?
-    private var waiter: CheckedContinuation<Int, Never>?
+    private var finished = false
+    private var waiter: CheckedContinuation<Void, Never>?
 
     /// Starts `stage.workAhead` on `feed` at once.
     init(consumer: String, producer: String, stage: any WorksAhead, feed: ItemFeed, ctx: StageContext) {
@@ -19,19 +19,18 @@ final class WorkAheadTask: @unchecked Sendable {
             }
             feed.finish()  // after an early stop, what the producer still announces is dropped, not queued
             ctx.log("\(n) items done ahead of '\(producer)'")
-            let w: CheckedContinuation<Int, Never>? = lock.withLock { finished = n; defer { waiter = nil }; return waiter }
-            w?.resume(returning: n)
+            let w: CheckedContinuation<Void, Never>? = lock.withLock { finished = true; defer { waiter = nil }; return waiter }
+            w?.resume()
         }
         thread.name = "\(consumer).ahead"
         thread.start()
     }
 
-    /// Waits (without blocking a thread) until the work-ahead returns; how many items it finished.
-    @discardableResult
-    func wait() async -> Int {
-        await withCheckedContinuation { (c: CheckedContinuation<Int, Never>) in
-            let n: Int? = lock.withLock { if finished == nil { waiter = c }; return finished }
-            if let n { c.resume(returning: n) }
+    /// Waits (without blocking a thread) until the work-ahead returns.
+    func wait() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let done: Bool = lock.withLock { if !finished { waiter = c }; return finished }
+            if done { c.resume() }
         }
     }
 }

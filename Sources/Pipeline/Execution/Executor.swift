@@ -132,8 +132,4 @@ final class LockedCache<Key: Hashable, Value>: @unchecked Sendable {
     func set(_ key: Key, _ value: Value) { lock.withLock { values[key] = value } }
     /// Forgets `key`.
     func remove(_ key: Key) { lock.withLock { values[key] = nil } }
-    /// Replaces the value for `key` (or `initial` when none) by `change` of it, atomically; returns the new value.
-    func update(_ key: Key, initial: Value, _ change: (Value) -> Value) -> Value {
-        lock.withLock { let v = change(values[key] ?? initial); values[key] = v; return v }
-    }
 }

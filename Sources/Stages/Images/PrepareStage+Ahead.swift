@@ -20,7 +20,7 @@ extension PrepareStage: WorksAhead {
         guard workers > 0 else { return 0 }
         let thumbnailer = Thumbnailer(size: target.size, mode: target.mode)
         let batcher = JournalBatcher(ctx.journal, maxCount: 256, maxAge: 1.0)
-        let done = AheadCounter()
+        let done = WorkerTally()
         let mark: [String: JSONValue] = [Self.aheadRunKey: .int(Int(ctx.runID))]
         let rowBytes = target.size * target.size * 3
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -48,16 +48,4 @@ extension PrepareStage: WorksAhead {
         if let e = done.error { throw e }
         return done.count
     }
-}
-
-/// Items finished by the work-ahead threads, and the first error that stopped them.
-private final class AheadCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n = 0
-    private var firstError: (any Error)?
-    func add() { lock.withLock { n += 1 } }
-    func fail(_ e: any Error) { lock.withLock { if firstError == nil { firstError = e } } }
-    var count: Int { lock.withLock { n } }
-    var error: (any Error)? { lock.withLock { firstError } }
-    var failed: Bool { error != nil }
 }

@@ -18,10 +18,7 @@ enum DecodeResult {
 private final class OutcomeBox: @unchecked Sendable {
     private let lock = NSLock()
     private var values: [String: PrepareOutcome] = [:]
-    private var next = 0
     func set(_ key: String, _ v: PrepareOutcome) { lock.withLock { values[key] = v } }
-    func take() -> Int { lock.withLock { defer { next += 1 }; return next } }
-    func reset() { lock.withLock { next = 0 } }
     var all: [String: PrepareOutcome] { lock.withLock { values } }
 }
 
@@ -60,17 +57,14 @@ extension PrepareStage {
         while start < todo.count {
             try ctx.checkCancellation()
             let slice = Array(todo[start..<min(todo.count, start + chunk)])
-            box.reset()
-            let errors = ErrorBox()
+            let tally = WorkerTally()
             DispatchQueue.concurrentPerform(iterations: min(workers, slice.count)) { _ in
                 let pack = ThumbnailPack(blobs: ctx.blobs, rowBytes: target.size * target.size * 3)
                 func keep(_ stored: [ThumbnailPack.Stored]) throws {
                     for s in stored { box.set(s.sha, .thumbnail(s.ref)); try batcher.add(s.record) }
                 }
                 do {
-                    while true {
-                        let i = box.take()
-                        if i >= slice.count { break }
+                    while let i = tally.take(below: slice.count) {
                         let sha = slice[i]
                         switch decodeOne(sha, thumbnailer, ctx) {
                         case .pixels(let p): try keep(try pack.add(p, sha: sha, key: journalKey(sha)))
@@ -79,11 +73,11 @@ extension PrepareStage {
                     }
                     try keep(try pack.flush())
                 } catch {
-                    errors.set(error)  // I/O failure writing blobs or the journal: the stage fails, the journal keeps progress
+                    tally.fail(error)  // I/O failure writing blobs or the journal: the stage fails, the journal keeps progress
                 }
             }
             try batcher.flush()
-            if let e = errors.first { throw e }
+            if let e = tally.error { throw e }
             done += slice.count
             start += chunk
             let rate = Double(done) / max(1e-6, Date().timeIntervalSince(started))
@@ -147,14 +141,6 @@ struct PackCheck {
         known[ref.blob] = whole
         return whole
     }
-}
-
-/// The first error raised by a decoding thread.
-private final class ErrorBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: (any Error)?
-    func set(_ e: any Error) { lock.withLock { if error == nil { error = e } } }
-    var first: (any Error)? { lock.withLock { error } }
 }
 
 /// The download table names an image whose bytes are not in the blob store, or no longer hash to their name.

@@ -95,7 +95,7 @@ extension PrepareStage {
     /// Copies each row's thumbnail blob to its row of `images`, over the stage's threads (rows are independent).
     func copyThumbnails(_ rows: [(item: PrepareStage.Item, thumbnail: ThumbnailRef)], into images: NpyWriter, _ ctx: StageContext) throws {
         let rowBytes = target.size * target.size * 3
-        let next = RowCounter()
+        let next = WorkerTally()
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads ?? ctx.threads, rows.count))) { _ in
             while let r = next.take(below: rows.count) {
                 do {
@@ -130,20 +130,4 @@ extension PrepareStage {
         out += "}}\n"
         return out
     }
-}
-
-/// Hands out row indices to copying threads and keeps the first error (after which it hands out none).
-private final class RowCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    private var firstError: (any Error)?
-    func take(below count: Int) -> Int? {
-        lock.withLock {
-            guard firstError == nil, next < count else { return nil }
-            defer { next += 1 }
-            return next
-        }
-    }
-    func fail(_ e: any Error) { lock.withLock { if firstError == nil { firstError = e } } }
-    var error: (any Error)? { lock.withLock { firstError } }
 }
