@@ -12,11 +12,15 @@ import Testing
                       (.explicit(2, 2), 3, 4, 1), (.explicit(1, 1), 1, 1, 1), (.explicit(1, 1), 21, 35, 1), (.same, 6, 7, 2),
                       (.explicit(2, 2), 12, 10, 1), (.explicit(0, 0), 10, 17, 1), (.same, 16, 16, 2), (.explicit(1, 1), 8, 8, 1),
                       (.explicit(1, 1), 8, 64, 1), (.explicit(1, 1), 9, 40, 1), (.explicit(1, 1), 6, 33, 1), (.explicit(1, 1), 5, 16, 1),
-                      (.explicit(1, 1), 4, 16, 1), (.explicit(1, 1), 7, 8, 1), (.explicit(1, 1), 32, 32, 1)])
+                      (.explicit(1, 1), 4, 16, 1), (.explicit(1, 1), 7, 8, 1), (.explicit(1, 1), 32, 32, 1),
+                      (.explicit(1, 1), 4, 8, 1), (.explicit(1, 1), 4, 4, 1), (.explicit(1, 1), 2, 2, 1),
+                      (.explicit(1, 1), 2, 64, 1), (.explicit(1, 1), 12, 16, 1)])
     func winogradMatchesIm2col(padding: Padding, h: Int, w: Int, groups: Int) {
         // Wide tile rows: 16 tiles (64 columns under F(4×4), 33 under F(2×2)), 8 (5×16), and 9×40 with a
         // clipped last tile row; images 8 or 4 tiles wide whose blocks take whole tile rows: 4×16 and 7×8
-        // (F(2×2)), 32×32 and 16×16 (F(4×4)).
+        // (F(2×2)), 32×32 and 16×16 (F(4×4)). Outputs the tiles cover exactly are written row by row, also where
+        // sixteen tiles span images (4×8, 4×4, 2×2 and 12×16 under F(4×4), whose last block is partial) or a
+        // tile row holds 32 (2×64).
         // Outputs from 8×8 on take F(4×4, 3×3) at inference, smaller ones F(2×2, 3×3).
         // 18 input channels: a partial 16-lane block in the filter transform; 35 columns: tile rows of 16 + 2.
         let x = GradientCheck.random([18, 3, h, w], seed: 31)
@@ -36,9 +40,11 @@ import Testing
     @Test(arguments: [(Padding.explicit(1, 1), 7, 6, 1, 1 << 22), (.same, 9, 9, 1, 1 << 22), (.explicit(0, 0), 8, 5, 1, 1 << 22),
                       (.explicit(2, 2), 3, 4, 1, 1 << 22), (.explicit(1, 1), 1, 1, 1, 1 << 22), (.explicit(1, 1), 21, 35, 1, 1 << 22),
                       (.same, 6, 7, 2, 1 << 22), (.explicit(1, 1), 10, 11, 1, 600), (.explicit(0, 0), 5, 9, 2, 1),
-                      (.explicit(1, 1), 16, 16, 1, 1 << 22), (.explicit(1, 1), 8, 8, 1, 1 << 22)])
+                      (.explicit(1, 1), 16, 16, 1, 1 << 22), (.explicit(1, 1), 8, 8, 1, 1 << 22),
+                      (.explicit(1, 1), 4, 8, 1, 1 << 22), (.explicit(1, 1), 4, 8, 1, 300)])
     func backwardMatchesIm2col(padding: Padding, h: Int, w: Int, groups: Int, budget: Int) {
-        // Budgets of 600 and 1 float split the batch of 3 into chunks: the weight gradient sums over them.
+        // Budgets of 600, 300 and 1 float split the batch of 3 into chunks: the weight gradient sums over them
+        // (and 4×8 chunks start past image 0 with blocks spanning images, written row by row).
         let x = GradientCheck.random([18, 3, h, w], seed: 35)
         var results: [(dx: Tensor, dw: [Float], db: [Float])] = []
         for winograd in [false, true] {

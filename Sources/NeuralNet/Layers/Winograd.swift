@@ -182,7 +182,8 @@ enum Winograd {
     static func transformOutput(_ m: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, ho: Int, wo: Int,
                                 tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>) {
         writeOutput(m, planes: 16, side: 2, channels: channels, n: n, images: images, ho: ho, wo: wo,
-                    tilesH: tilesH, tilesW: tilesW, into: y) { load, staged in
+                    tilesH: tilesH, tilesW: tilesW, into: y) { p, step, staged in
+            @inline(__always) func load(_ xi: Int) -> SIMD16<Float> { Lanes.load16(p + xi * step) }
             // Aᵀ M: its two rows, column j of each from column j of M, then each row · A.
             @inline(__always) func rows(_ j: Int) -> (SIMD16<Float>, SIMD16<Float>) {
                 let m1 = load(4 + j), m2 = load(8 + j)
@@ -191,39 +192,6 @@ enum Winograd {
             let (a0, b0) = rows(0), (a1, b1) = rows(1), (a2, b2) = rows(2), (a3, b3) = rows(3)
             Lanes.store16(a0 + a1 + a2, staged); Lanes.store16(a1 - a2 - a3, staged + 16)
             Lanes.store16(b0 + b1 + b2, staged + 32); Lanes.store16(b1 - b2 - b3, staged + 48)
-        }
-    }
-
-    /// The output transforms' frame, for both tile sizes: for every block of sixteen consecutive tiles of a
-    /// channel (across tile rows and images; channels spread over threads), `transform(load, staged)` reads plane
-    /// ξ's 16 values as `load(ξ)` and writes the block's side×side outputs to `staged` (output (i, k) of the 16
-    /// tiles at 16·(side·i + k)); they are then written into the CNHW `y` tile by tile, clipped at its edges.
-    @inline(__always)
-    static func writeOutput(_ m: UnsafePointer<Float>, planes: Int, side: Int, channels: Int, n: Int, images: Range<Int>,
-                            ho: Int, wo: Int, tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>,
-                            _ transform: ((Int) -> SIMD16<Float>, UnsafeMutablePointer<Float>) -> Void) {
-        let tileCount = images.count * tilesH * tilesW, plane = channels * tileCount
-        Parallel.forEach(channels) { c in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: planes * 16) { buf in
-                let staged = buf.baseAddress!
-                var (b, ty, tx) = (images.lowerBound, 0, 0)   // the tile at t0
-                for t0 in Swift.stride(from: 0, to: tileCount, by: 16) {
-                    let lanes = min(16, tileCount - t0)
-                    let (p, step) = block(m + c * tileCount + t0, planes: planes, plane: plane, lanes: lanes, staged: staged)
-                    transform({ Lanes.load16(p + $0 * step) }, staged)
-                    for l in 0..<lanes {
-                        let oy = side * ty, ox = side * tx, corner = y + (c * n + b) * ho * wo + oy * wo + ox
-                        let (rows, columns) = (min(side, ho - oy), min(side, wo - ox))
-                        if rows == side && columns == side {   // constant trip counts once inlined: unrolled
-                            for i in 0..<side { for k in 0..<side { corner[i * wo + k] = staged[16 * (side * i + k) + l] } }
-                        } else {
-                            for i in 0..<rows { for k in 0..<columns { corner[i * wo + k] = staged[16 * (side * i + k) + l] } }
-                        }
-                        tx += 1
-                        if tx == tilesW { tx = 0; ty += 1; if ty == tilesH { ty = 0; b += 1 } }
-                    }
-                }
-            }
         }
     }
 }

@@ -107,7 +107,8 @@ enum Winograd4 {
     static func transformOutput(_ m: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, ho: Int, wo: Int,
                                 tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>) {
         Winograd.writeOutput(m, planes: 36, side: 4, channels: channels, n: n, images: images, ho: ho, wo: wo,
-                             tilesH: tilesH, tilesW: tilesW, into: y) { load, staged in
+                             tilesH: tilesH, tilesW: tilesW, into: y) { p, step, staged in
+            @inline(__always) func load(_ xi: Int) -> V { Lanes.load16(p + xi * step) }
             // Aᵀ M column by column (rows i < 4), then each row · A: output (i, k) staged at 16·(4i + k).
             @inline(__always) func column(_ j: Int) -> Four { at((load(j), load(6 + j), load(12 + j), load(18 + j), load(24 + j), load(30 + j))) }
             let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3), c4 = column(4), c5 = column(5)
