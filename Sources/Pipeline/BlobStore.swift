@@ -36,8 +36,28 @@ public final class BlobStore: Sendable {
     public func put(_ data: Data, durable: Bool = false) throws -> String {
         let hash = ContentHash.sha256(data)
         if contains(hash, size: data.count) { return hash }
-        let folder = "\(rootPath)/\(hash.prefix(2))"
-        let tmp = "\(folder)/.\(hash).\(UInt64.random(in: 0...UInt64.max)).tmp", dest = "\(folder)/\(hash)"
+        try write(data, as: hash, durable: durable)
+        return hash
+    }
+
+    /// Stores bytes under a fresh random name — 64 hex digits like a sha256, so paths and `vitrine gc` treat it
+    /// alike — and returns the name. For blobs no other can equal, written by the hundred megabytes (thumbnail
+    /// packs), where hashing to name them cost a tenth of a download-and-prepare run. The name does not vouch
+    /// for the bytes: readers check sizes.
+    public func putUnique(_ data: Data) throws -> String {
+        var random = SystemRandomNumberGenerator()
+        let name = (0..<4).map { _ in
+            let hex = String(random.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+        try write(data, as: name, durable: false)
+        return name
+    }
+
+    /// Writes `data` to a temporary file beside where blob `name` goes, then renames it there.
+    private func write(_ data: Data, as name: String, durable: Bool) throws {
+        let folder = "\(rootPath)/\(name.prefix(2))"
+        let tmp = "\(folder)/.\(name).\(UInt64.random(in: 0...UInt64.max)).tmp", dest = "\(folder)/\(name)"
         do {
             try FileIO.writeNew(data, toPath: tmp, durable: durable)
         } catch let e as FileIO.Failure where e.code == ENOENT {
@@ -49,7 +69,6 @@ public final class BlobStore: Sendable {
             unlink(tmp)
             throw e
         }
-        return hash
     }
 
     /// Moves a finished file into the store and returns its sha256.

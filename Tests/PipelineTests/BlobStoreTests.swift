@@ -23,6 +23,22 @@ import TestSupport
         #expect(try store.put(Data("checkpoint".utf8), durable: true) == ContentHash.sha256(Data("checkpoint".utf8)))
     }
 
+    @Test func uniqueBlobsGetFreshNamesShapedLikeHashes() throws {
+        let dir = try TempDir.make("blobs"); defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try BlobStore(root: dir)
+        let bytes = Data((0..<3000).map { UInt8($0 % 253) })
+        let (a, b) = (try store.putUnique(bytes), try store.putUnique(bytes))
+        #expect(a != b, "the same bytes twice are two blobs")
+        for name in [a, b] {
+            #expect(name.count == 64 && name.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "\(name)")
+            #expect(store.contains(name, size: 3000))
+            #expect(try store.read(name, offset: 1000, count: 5) == bytes[1000..<1005])
+        }
+        #expect(a != ContentHash.sha256(bytes) && !store.contains(ContentHash.sha256(bytes)), "not content-addressed")
+        let names = try FileManager.default.subpathsOfDirectory(atPath: dir.path)
+        #expect(names.filter { $0.hasSuffix(".tmp") }.isEmpty, "\(names)")
+    }
+
     @Test func aShortOrDamagedBlobIsNotTakenForTheRealOne() throws {
         let dir = try TempDir.make("blobs"); defer { try? FileManager.default.removeItem(at: dir) }
         let store = try BlobStore(root: dir)

@@ -51,10 +51,11 @@ final class ThumbnailPack {
         return entries.count >= capacity ? try flush() : []
     }
 
-    /// Stores what is collected as one blob and returns a record and reference per thumbnail.
+    /// Stores what is collected as one blob (under a random name: `BlobStore.putUnique`) and returns a record and
+    /// reference per thumbnail.
     func flush() throws -> [Stored] {
         guard !entries.isEmpty else { return [] }
-        let hash = try blobs.put(bytes)
+        let hash = try blobs.putUnique(bytes)
         let n = entries.count
         let out: [Stored] = entries.enumerated().map { row, e in
             var m = meta
