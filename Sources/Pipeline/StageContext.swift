@@ -54,8 +54,9 @@ public final class StageContext: @unchecked Sendable {
         self.feed = feed
     }
 
-    /// Tells a downstream stage working ahead that `item` (e.g. a stored image's sha256) is ready.
-    public func announce(_ item: String) { feed?.send(item) }
+    /// Tells a downstream stage working ahead that `item` (e.g. a stored image's sha256) is ready, handing it
+    /// `bytes` it would otherwise read back from disk (they must be exactly what `item` names).
+    public func announce(_ item: String, bytes: Data? = nil) { feed?.send(item, bytes: bytes) }
 
     /// The path of a single artifact or path parameter; throws when it is missing on disk.
     public func input(_ parameter: String) throws -> URL {

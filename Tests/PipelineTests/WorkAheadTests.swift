@@ -150,6 +150,24 @@ let aheadRegistry = StageRegistry([ProducerStage.self, ConsumerStage.self, EchoS
         #expect(feed.next() == nil && feed.count == 5002, "sends after finish are ignored")
     }
 
+    @Test func aFeedHoldsBytesUpToItsBudgetAndFreesThemWhenTaken() {
+        let feed = ItemFeed(byteBudget: 10)
+        feed.send("a", bytes: Data(repeating: 1, count: 6))
+        feed.send("b", bytes: Data(repeating: 2, count: 6))   // 12 > 10: the item goes out without its bytes
+        feed.send("c", bytes: Data(repeating: 3, count: 4))
+        feed.send("d")
+        #expect(feed.heldBytes == 10)
+        let a = feed.take()
+        #expect(a?.item == "a" && a?.bytes == Data(repeating: 1, count: 6) && feed.heldBytes == 4)
+        feed.send("e", bytes: Data(repeating: 5, count: 6))   // room again once "a" was taken
+        let rest = (0..<4).compactMap { _ in feed.take() }
+        #expect(rest.map(\.item) == ["b", "c", "d", "e"])
+        #expect(rest.map { $0.bytes?.count } == [nil, 4, nil, 6] && feed.heldBytes == 0)
+        feed.send("f", bytes: Data(count: 3))
+        feed.finish()
+        #expect(feed.heldBytes == 0 && feed.take() == nil, "finish drops queued bytes with their items")
+    }
+
     @Test func turnedOffOrNotSelectedNothingWorksAhead() async throws {
         let ws = try Workspace(), token = UUID().uuidString
         let off = try await ws.run(yaml(token, wait: 0.05, ahead: false), registry: aheadRegistry)

@@ -15,7 +15,8 @@ import TestSupport
 
     /// Runs load → download → split → prepare (split needs the download too, so prepare's other input is
     /// not ready while the download runs); returns prepare's summary and outputs.
-    func run(workAhead: Bool, threads: Int = 2) async throws -> (summary: [String: JSONValue], outputs: [String: Data]) {
+    func run(workAhead: Bool, threads: Int = 2, budget: Int? = nil) async throws
+        -> (summary: [String: JSONValue], outputs: [String: Data], log: String) {
         let dir = try TempDir.make("ahead"); defer { try? FileManager.default.removeItem(at: dir) }
         let server = LoopbackHTTPServer()
         for (i, f) in Self.files.enumerated() {
@@ -43,6 +44,7 @@ import TestSupport
         let state = dir.appendingPathComponent(".vitrine")
         let store = try SQLiteStore(stateDirectory: state)
         var options = ExecutorOptions(); options.threads = threads
+        if let budget { options.feedByteBudget = budget }
         let ex = try Executor(spec: spec, registry: BuiltinStages.registry, store: store, layout: StateLayout(root: state), options: options)
         let id = try store.createRun(pipelinePath: spec.file.path, provenance: .object([:]), startedAt: Date().timeIntervalSince1970)
         let outcome = await ex.run(runID: id)
@@ -53,7 +55,8 @@ import TestSupport
             outputs[f] = try Data(contentsOf: out.appendingPathComponent(f))
         }
         let summary = try JSONValue.parse(try Data(contentsOf: out.appendingPathComponent("summary.json"))).objectValue ?? [:]
-        return (summary, outputs)
+        let log = try String(contentsOf: state.appendingPathComponent("logs/\(id)/prepare.log"), encoding: .utf8)
+        return (summary, outputs, log)
     }
 
     @Test func decodesWhileDownloadingWithTheSameOutputs() async throws {
@@ -67,7 +70,44 @@ import TestSupport
         // With one thread there is no spare one to work ahead on.
         let single = try await run(workAhead: true, threads: 1)
         #expect(single.outputs == plain.outputs && single.summary["decoded_ahead"] == .int(0))
+        // Every image decoded ahead came from the bytes the download handed over, none read back…
+        #expect(ahead.log.contains("\(early) of the images decoded ahead came as bytes from the download"), "\(ahead.log)")
+        // …unless the feed may hold none: then each is read back from the store (and checked), same outputs.
+        let readBack = try await run(workAhead: true, budget: 0)
+        #expect(readBack.outputs == plain.outputs && readBack.summary["decoded_ahead"]?.intValue ?? 0 >= 4, "\(readBack.summary)")
+        #expect(readBack.log.contains("0 of the images decoded ahead came as bytes from the download"), "\(readBack.log)")
         // The truncated JPEG is refused by the download's validation, so prepare lists it as not downloaded.
         #expect(ahead.summary["failures_by_reason"] == .object(["not_downloaded": .int(1)]), "\(ahead.summary)")
+    }
+
+    @Test func handedBytesAreDecodedWithoutReadingTheStoreBack() throws {
+        let dir = try TempDir.make("handed"); defer { try? FileManager.default.removeItem(at: dir) }
+        let shirt = try Data(contentsOf: Self.fixtures.appendingPathComponent("myntra_10000.jpg"))
+        let other = try Data(contentsOf: Self.fixtures.appendingPathComponent("gray.jpg"))
+        // Hashes from a store of their own: the stage's store holds neither image.
+        let elsewhere = try BlobStore(root: dir.appendingPathComponent("elsewhere"))
+        let (shirtSHA, otherSHA) = (try elsewhere.put(shirt), try elsewhere.put(other))
+        let params = StageParameters(["input": .string("x"), "images": .string("y"), "id_column": .string("asin"),
+                                      "label_column": .string("label"), "split_column": .string("split"), "size": .int(32),
+                                      "mode": .string("pad"), "samples_per_class": .int(2), "max_failure_rate": .double(1.0),
+                                      "work_ahead": .bool(true)],
+                                     stageName: "prepare")
+        let journal = InMemoryJournal()
+        let ctx = StageContext(stageName: "prepare", parameters: params, stagingDirectory: dir, journal: journal,
+                               blobs: try BlobStore(root: dir.appendingPathComponent("blobs")), threads: 2)
+        let feed = ItemFeed()
+        feed.send(shirtSHA, bytes: shirt)
+        feed.send(otherSHA)
+        let stage = try PrepareStage(parameters: params)
+        let worker = Thread { _ = try? stage.workAhead(on: feed, in: ctx) }
+        worker.start()
+        let deadline = Date().addingTimeInterval(20)
+        while feed.waiting > 0 && Date() < deadline { usleep(10_000) }
+        feed.finish()   // both taken: the worker finishes them, flushes and returns
+        while ((try? journal.all().count) ?? 0) < 2 && Date() < deadline { usleep(10_000) }
+        let records = Array(try journal.all().values)
+        #expect(records.filter { $0.status == .done }.count == 1, "the handed bytes decode though the store lacks them: \(records)")
+        #expect(records.filter { $0.status == .failed && $0.errorClass == "missing_blob" }.count == 1,
+                "an item without bytes is read from the store, where it is missing: \(records)")
     }
 }

@@ -47,7 +47,7 @@ extension Executor {
     /// Opens a feed for `producer` (before it starts) when a selected stage not yet launched can work ahead on its items.
     func openFeed(for producer: String, order: [StageSpec], selected: Set<String>, launched: Set<String>) {
         if order.contains(where: { selected.contains($0.name) && !launched.contains($0.name) && aheadType(of: $0, producer: producer) != nil }) {
-            feeds.set(producer, ItemFeed())
+            feeds.set(producer, ItemFeed(byteBudget: options.feedByteBudget))
         }
     }
 

@@ -18,6 +18,8 @@ public struct ExecutorOptions: Sendable {
     public var threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// This worker's shard (`--shard i/N`) for data-parallel stages.
     public var shard: (index: Int, count: Int) = (0, 1)
+    /// Most bytes a running stage hands a stage working ahead and not yet taken (`ItemFeed.byteBudget`).
+    public var feedByteBudget = 64 << 20
 
     /// Default options.
     public init() {}

@@ -84,7 +84,7 @@ final class DownloadSession: @unchecked Sendable {
                                                height: info.height, bytes: data.count, reason: nil, detail: nil, source: .fetched)
             record = ItemRecord(key: r.url, status: .done, attempts: r.attempts, outputHash: hash, meta: .object(meta))
             fetched += 1
-            ctx.announce(hash)
+            ctx.announce(hash, bytes: data)   // the bytes `put` just hashed: prepare need not read them back
         case .notModified:
             guard var prev = plan.previous[r.url], let state = DownloadImageState(record: prev, source: .notModified) else { return }
             var old = prev.meta?.objectValue ?? [:]

@@ -14,23 +14,25 @@ extension PrepareStage: WorksAhead {
 
     /// Decodes each image `feed` names (a sha256 just stored by the download) into its journaled thumbnail, on
     /// all but one of the stage's threads (the download's transfers keep one; with a budget of one thread
-    /// it does nothing), skipping what the journal has.
+    /// it does nothing), skipping what the journal has. Images the download handed over in memory are decoded
+    /// from those bytes (already hashed to their name); the rest are read back and checked.
     public func workAhead(on feed: ItemFeed, in ctx: StageContext) throws -> Int {
         let workers = (threads ?? ctx.threads) - 1
         guard workers > 0 else { return 0 }
         let thumbnailer = Thumbnailer(size: target.size, mode: target.mode)
         let batcher = JournalBatcher(ctx.journal, maxCount: 256, maxAge: 1.0)
-        let done = WorkerTally()
+        let done = WorkerTally(), fromMemory = WorkerTally()
         let mark: [String: JSONValue] = [Self.aheadRunKey: .int(Int(ctx.runID))]
         let rowBytes = target.size * target.size * 3
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let pack = ThumbnailPack(blobs: ctx.blobs, rowBytes: rowBytes, meta: mark)
             var packs = PackCheck(blobs: ctx.blobs, rowBytes: rowBytes)
             do {
-                while !done.failed, let sha = feed.next() {
-                    let key = journalKey(sha)
+                while !done.failed, let entry = feed.take() {
+                    let sha = entry.item, key = journalKey(sha)
                     if reusable(try ctx.journal.records(for: [key])[key], &packs) != nil { continue }
-                    switch decodeOne(sha, thumbnailer, ctx) {
+                    if entry.bytes != nil { fromMemory.add() }
+                    switch decodeOne(sha, thumbnailer, ctx, bytes: entry.bytes) {
                     case .pixels(let p):
                         for s in try pack.add(p, sha: sha, key: key) { try batcher.add(s.record) }
                     case .failed(_, var record):
@@ -46,6 +48,7 @@ extension PrepareStage: WorksAhead {
         }
         try batcher.flush()
         if let e = done.error { throw e }
+        ctx.log("\(fromMemory.count) of the images decoded ahead came as bytes from the download, the rest read back from the store")
         return done.count
     }
 }

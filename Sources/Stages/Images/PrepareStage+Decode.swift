@@ -94,10 +94,11 @@ extension PrepareStage {
 }
 
 extension PrepareStage {
-    /// Decodes one stored image into its thumbnail's pixels, or a failure class.
-    func decodeOne(_ sha: String, _ thumbnailer: Thumbnailer, _ ctx: StageContext) -> DecodeResult {
+    /// Decodes one stored image into its thumbnail's pixels, or a failure class: from `bytes` when the download
+    /// handed them over (they hash to `sha`), else from the blob store, checked against `sha`.
+    func decodeOne(_ sha: String, _ thumbnailer: Thumbnailer, _ ctx: StageContext, bytes: Data? = nil) -> DecodeResult {
         do {
-            guard let data = ctx.blobs.verifiedData(for: sha) else { throw PrepareMissingBlob() }
+            guard let data = bytes ?? ctx.blobs.verifiedData(for: sha) else { throw PrepareMissingBlob() }
             let thumb = try thumbnailer.thumbnail(data)
             guard thumb.pixels.count == target.size * target.size * 3 else {
                 throw ImagingError.invalidArgument("thumbnail of \(thumb.pixels.count) bytes")
