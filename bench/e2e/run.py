@@ -140,7 +140,22 @@ def npy_rows(path):
     return int(m.group(1)) if m else -1
 
 
-def vitrine_once(folder, n, threads, vitrine):
+# Outputs kept until the end of the run (see `--delete-each`): removing a repetition's ~10,000 files right
+# before the next one makes that one's file creation slow on this box's journal-less ext4, which skips each
+# inode freed in the last 30 s (5.5 min while its inode table block is dirty) one by one — a cost of the
+# benchmark's own clean-up that neither a nightly run nor img2dataset (two tar files) pays.
+LEFT = []
+
+
+def discard(path, delete_each):
+    """Removes a repetition's output now (`--delete-each`) or at the end of the run."""
+    if delete_each:
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        LEFT.append(path)
+
+
+def vitrine_once(folder, n, threads, vitrine, delete_each):
     state = Path(tempfile.mkdtemp(prefix="vitrine-e2e-state-", dir="/tmp"))
     try:
         cmd = [str(vitrine), "run", str(folder / "p.yaml"), "--state", str(state), "--no-report",
@@ -153,10 +168,10 @@ def vitrine_once(folder, n, threads, vitrine):
         ok = r["rc"] == 0 and ran is not None and ran.group(1) == "3" and rows == n and bool(sheets)
         return r, rows, (f"{ran.group(0)}" if ran else "no 'N ran'"), ok, cmd
     finally:
-        shutil.rmtree(state, ignore_errors=True)
+        discard(state, delete_each)
 
 
-def peer_once(folder, n, procs, threads, fmt):
+def peer_once(folder, n, procs, threads, fmt, delete_each):
     out = Path(tempfile.mkdtemp(prefix="img2dataset-e2e-out-", dir="/tmp"))
     shutil.rmtree(out)
     try:
@@ -186,7 +201,7 @@ def peer_once(folder, n, procs, threads, fmt):
         ok = r["rc"] == 0 and done == n
         return r, done, f"thumbnail {size}", ok, cmd
     finally:
-        shutil.rmtree(out, ignore_errors=True)
+        discard(out, delete_each)
 
 
 def main():
@@ -202,6 +217,8 @@ def main():
     ap.add_argument("--peer-threads", type=int, default=16, help="img2dataset thread_count (per process)")
     ap.add_argument("--peer-format", default="webdataset", choices=["files", "webdataset"])
     ap.add_argument("--port", type=int, default=18932)
+    ap.add_argument("--delete-each", action="store_true",
+                    help="remove each repetition's output right after it (before 2026-11-27 the only way) instead of at the end")
     a = ap.parse_args()
     os.environ["PATH"] = os.environ.get("PATH", "") + ":/usr/sbin"
     tools = a.tools.split(",")
@@ -225,9 +242,10 @@ def main():
                     load = " ".join(open("/proc/loadavg").read().split()[:3])
                     start = fetch.count_lines(access)
                     if tool == "vitrine":
-                        r, done, check, ok, cmd = vitrine_once(folder, a.urls, a.threads, a.vitrine)
+                        r, done, check, ok, cmd = vitrine_once(folder, a.urls, a.threads, a.vitrine, a.delete_each)
                     else:
-                        r, done, check, ok, cmd = peer_once(folder, a.urls, a.peer_processes, a.peer_threads, a.peer_format)
+                        r, done, check, ok, cmd = peer_once(folder, a.urls, a.peer_processes, a.peer_threads, a.peer_format,
+                                                            a.delete_each)
                     served = len(fetch.access_paths(access, start))
                     row = {"set": kind, "rep": rep, "images": done, "requests": served, "wall_s": round(r["wall"], 2),
                            "images_per_s": round(a.urls / r["wall"], 1), "cpu_s": round(r["cpu"], 2),
@@ -260,4 +278,10 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        if LEFT:
+            print(f"removing the {len(LEFT)} outputs kept until the end (--delete-each removes each at once)", flush=True)
+            for path in LEFT:
+                shutil.rmtree(path, ignore_errors=True)
