@@ -15,12 +15,26 @@ public enum ContentHash {
     public static func sha256(fileAt url: URL) throws -> String {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hex(hasher.finalize())
+        let hasher = Stream()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { chunk.withUnsafeBytes { hasher.update($0) } }
+        return hasher.hex()
     }
 
-    private static func hex(_ digest: some Sequence<UInt8>) -> String {
+    /// A SHA-256 fed piece by piece, from one thread at a time (e.g. an `NpyWriter`'s follower).
+    public final class Stream: @unchecked Sendable {
+        private var hasher = SHA256()
+
+        /// An empty hash.
+        public init() {}
+
+        /// Adds `bytes`.
+        public func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+
+        /// The hash of everything added, as lowercase hex.
+        public func hex() -> String { ContentHash.hex(hasher.finalize()) }
+    }
+
+    fileprivate static func hex(_ digest: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8](); out.reserveCapacity(64)
         for b in digest { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }

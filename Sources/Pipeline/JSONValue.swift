@@ -68,6 +68,13 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Appends `s` as a JSON string literal.
     public static func quote(_ s: String, into out: inout String) {
         out += "\""
+        // Most strings (ids, hashes, URLs, paths) need no escape: appended whole. UTF-8's multi-byte sequences
+        // never contain a byte below 0x80, so a byte test is exact.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""

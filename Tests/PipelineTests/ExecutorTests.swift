@@ -184,6 +184,31 @@ struct Workspace {
         #expect(try String(contentsOf: ws.layout.latest.appendingPathComponent("d/out.txt"), encoding: .utf8) == "d\n")
     }
 
+    @Test func theCommitTakesAHashTheStageRecordedForAnUntouchedFileAndRehashesAChangedOne() async throws {
+        let ws = try Workspace()
+        let claimed = String(repeating: "ab", count: 32)
+        let r = try await ws.run("""
+        stages:
+          kept: { uses: test.echo, with: { text: kept, recorded_hash: \(claimed) } }
+          changed: { uses: test.echo, with: { text: changed, recorded_hash: \(claimed), rewrite_after: true } }
+          plain: { uses: test.echo, with: { text: plain } }
+        """)
+        #expect(r.status == .succeeded)
+        func recorded(_ stage: String) throws -> (sha256: String, file: URL) {
+            let e = try #require(try ws.store.latestSucceeded(stage: stage, fingerprint: nil))
+            let a = try #require(try ws.store.artifacts(executionID: e.id).first { $0.path.hasSuffix("/out.txt") })
+            return (a.sha256, ws.layout.root.appendingPathComponent(a.path))
+        }
+        // Taken as recorded: the commit did not read the file again.
+        #expect(try recorded("kept").sha256 == claimed)
+        // Written to after its hash was recorded (size and mtime differ): hashed from the file.
+        let changed = try recorded("changed")
+        #expect(try String(contentsOf: changed.file, encoding: .utf8) == "changed\nagain\n")
+        #expect(changed.sha256 == (try ContentHash.sha256(fileAt: changed.file)))
+        let plain = try recorded("plain")
+        #expect(plain.sha256 == (try ContentHash.sha256(fileAt: plain.file)))
+    }
+
     @Test func executionsWithoutRecordedOutputHashesAreHashedFromTheirRows() async throws {
         let ws = try Workspace()
         let yaml = try chain(ws)

@@ -11,6 +11,8 @@ struct EchoStage: Stage {
         ParameterSpec("input", .artifact, optional: true, doc: "An upstream file to append."),
         ParameterSpec("fail", .bool, default: .bool(false), doc: "Fail after writing."),
         ParameterSpec("counter", .string, default: .string(""), doc: "File counting runs."),
+        ParameterSpec("recorded_hash", .string, default: .string(""), doc: "A sha256 to record for out.txt (recordHash)."),
+        ParameterSpec("rewrite_after", .bool, default: .bool(false), doc: "Append to out.txt after recording its hash."),
     ]
     static let outputs = [OutputSpec("out", file: "out.txt", tabular: true, doc: "The text.")]
     let p: StageParameters
@@ -20,6 +22,12 @@ struct EchoStage: Stage {
         var text = try p.string("text") + "\n"
         if let input = try context.optionalInput("input") { text += try String(contentsOf: input, encoding: .utf8) }
         try Data(text.utf8).write(to: context.output("out"))
+        let recorded = try p.string("recorded_hash")
+        if !recorded.isEmpty { context.recordHash(of: context.output("out"), sha256: recorded) }
+        if try p.bool("rewrite_after") {
+            let h = try FileHandle(forWritingTo: context.output("out"))
+            _ = try h.seekToEnd(); h.write(Data("again\n".utf8)); try h.close()
+        }
         context.metric("length", Double(text.count))
         context.summarize("lines", .int(text.split(separator: "\n").count))
         let counter = try p.string("counter")

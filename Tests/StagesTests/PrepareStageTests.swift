@@ -90,6 +90,12 @@ import TestSupport
         #expect(ctx.summary["decoded"] == .int(9))  // 10 downloaded products; p1 and p10 share an image
         let sheet = try String(contentsOf: s.dir.appendingPathComponent("a/contact_sheet.html"), encoding: .utf8)
         #expect(sheet.contains("data:image/jpeg;base64,") && sheet.contains("<td>bad_crc</td><td>1</td>"))
+        // Each image tensor was hashed while it was written; the commit takes these hashes instead of reading the files.
+        for split in ["train", "test", "val"] {
+            let file = t.appendingPathComponent("\(split)_images.npy")
+            let stat = try #require(FileStat.of(file.path))
+            #expect(ctx.recordedHash("tensors/\(split)_images.npy", stat: stat) == (try ContentHash.sha256(fileAt: file)), "\(split)")
+        }
     }
 
     @Test func resumesFromTheJournalWithIdenticalOutputs() async throws {

@@ -22,7 +22,8 @@ extension Executor {
         try FileIO.renameReplacing(staging, to: finalDir)
 
         let owners = specs.sorted { $0.file.count > $1.file.count }
-        // Files are hashed over the cores, biggest first (a prepare stage's train and test tensors at once).
+        // Files are hashed over the cores, biggest first (a prepare stage's train and test tensors at once), except
+        // those the stage hashed while writing them (`StageContext.recordHash`) and left untouched since.
         let files = try Fingerprinter.files(under: finalDir).compactMap { rel -> (rel: String, url: URL, stat: FileStat)? in
             let url = finalDir.appendingPathComponent(rel)
             return FileStat.of(url.path).map { (rel, url, $0) }
@@ -35,7 +36,7 @@ extension Executor {
             records.set(order[k], Result {
                 let rows = owner?.tabular == true ? try Self.countLines(f.url) : nil
                 return ArtifactRecord(output: owner?.name ?? CommitFiles.metaOutput, path: layout.relative(f.url),
-                                      sha256: try ContentHash.sha256(fileAt: f.url), bytes: f.stat.size, rows: rows, stat: f.stat)
+                                      sha256: try ctx.recordedHash(f.rel, stat: f.stat) ?? ContentHash.sha256(fileAt: f.url), bytes: f.stat.size, rows: rows, stat: f.stat)
             })
         }
         let artifacts = try files.indices.map { i -> ArtifactRecord in

@@ -51,9 +51,12 @@ extension PrepareStage {
         for split in splits {
             let rows = kept[split] ?? []
             try ctx.checkCancellation()
-            let images = try NpyWriter(url: tensors.appendingPathComponent("\(split)_images.npy"), dtype: .uint8, shape: [rows.count, s, s, 3])
+            // Hashed while the rows are copied in, so the commit does not read the biggest output again.
+            let url = tensors.appendingPathComponent("\(split)_images.npy"), digest = ContentHash.Stream()
+            let images = try NpyWriter(url: url, dtype: .uint8, shape: [rows.count, s, s, 3], follow: { digest.update($0) })
             try copyThumbnails(rows, into: images, ctx)
             try images.finish()
+            ctx.recordHash(of: url, sha256: digest.hex())
             var labels = [Int32](); labels.reserveCapacity(rows.count)
             var table = ""
             var perClass: [String: Int] = Dictionary(uniqueKeysWithValues: classes.map { ($0, 0) })
