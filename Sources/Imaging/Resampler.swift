@@ -48,39 +48,71 @@ public enum Resampler {
         }
     }
 
+    /// One axis's taps regrouped for eight outputs at a time: block b (outputs 8b..<8b+8) reads `width` source
+    /// samples from `first[b]`, sample first[b]+k weighted `weights[(b·width + k)·8 + l]` for output 8b+l (zero
+    /// where that output does not read it). Summed in order of k, the nonzero products come in tap order and
+    /// the zeros add nothing, so the result is bit for bit the per-output tap sum.
+    struct BlockTaps {
+        let first: [Int]
+        let width: Int
+        let weights: [Float]
+
+        init(_ taps: Taps, outputCount: Int) {
+            let blocks = (outputCount + 7) / 8
+            var first = [Int](repeating: 0, count: blocks), width = 1
+            for b in 0..<blocks {
+                let outputs = (8 * b)..<min(outputCount, 8 * b + 8)
+                let lo = outputs.map { taps.start[$0] }.min()!, hi = outputs.map { taps.start[$0] + taps.count[$0] }.max()!
+                first[b] = lo; width = max(width, hi - lo)
+            }
+            var weights = [Float](repeating: 0, count: blocks * width * 8)
+            for i in 0..<outputCount {
+                let b = i / 8
+                for t in 0..<taps.count[i] {
+                    weights[(b * width + taps.start[i] - first[b] + t) * 8 + i % 8] = taps.weights[i * taps.maxTaps + t]
+                }
+            }
+            self.first = first; self.width = width; self.weights = weights
+        }
+    }
+
     /// Resamples `region` of `source` to `size` and writes it at `origin` into `canvas`.
     ///
     /// Per output row: a vertical pass sums the few source rows it covers into one float row
-    /// (contiguous, vectorised u8→f32 multiply-adds), then a horizontal pass reads that row with
-    /// one SIMD4 multiply-add per tap and pixel.
+    /// (contiguous, vectorised u8→f32 multiply-adds), split into R, G and B rows; then a horizontal
+    /// pass computes eight outputs of a channel at a time from one window of that row (`BlockTaps`).
     public static func resample(_ source: RGBImage, region: (x: Double, y: Double, width: Double, height: Double),
                                 into canvas: inout RGBImage, origin: (x: Int, y: Int), size: (width: Int, height: Int)) {
         let dw = size.width, dh = size.height
         guard dw > 0, dh > 0, origin.x >= 0, origin.y >= 0, region.width > 0, region.height > 0,
               origin.x + dw <= canvas.width, origin.y + dh <= canvas.height else { return }
         let sw = source.width
-        let hx = Taps(sourceCount: sw, regionStart: region.x, regionLength: region.width, outputCount: dw)
+        let hx = BlockTaps(Taps(sourceCount: sw, regionStart: region.x, regionLength: region.width, outputCount: dw), outputCount: dw)
         let vy = Taps(sourceCount: source.height, regionStart: region.y, regionLength: region.height, outputCount: dh)
         // Source columns the horizontal pass reads.
-        var colLo = Int.max, colHi = 0
-        for i in 0..<dw { colLo = min(colLo, hx.start[i]); colHi = max(colHi, hx.start[i] + hx.count[i]) }
-        let rowLen = (colHi - colLo) * 3
-        var row = [Float](repeating: 0, count: rowLen + 1)  // +1: the last SIMD4 load reads one float past the row
-        let canvasWidth = canvas.width, hTaps = hx.maxTaps, vTaps = vy.maxTaps
+        let blocks = hx.first.count, width = hx.width
+        let colLo = hx.first[0], cols = hx.first.indices.map { min(sw, hx.first[$0] + width) }.max()! - colLo
+        let rowLen = cols * 3
+        // The vertical pass's row, then its R, G and B rows (each padded with zeros for the last window) and the
+        // horizontal pass's bytes, channel by channel.
+        let planeLen = cols + width + 8, outLen = blocks * 8
+        var scratch = [Float](repeating: 0, count: rowLen + 3 * planeLen)
+        var bytes = [UInt8](repeating: 0, count: 3 * outLen)
+        let canvasWidth = canvas.width, vTaps = vy.maxTaps
         source.pixels.withUnsafeBufferPointer { srcBuf in
-        row.withUnsafeMutableBufferPointer { rowBuf in
+        scratch.withUnsafeMutableBufferPointer { scratchBuf in
+        bytes.withUnsafeMutableBufferPointer { bytesBuf in
         canvas.pixels.withUnsafeMutableBufferPointer { dstBuf in
-        hx.start.withUnsafeBufferPointer { hs in
-        hx.count.withUnsafeBufferPointer { hc in
+        hx.first.withUnsafeBufferPointer { hf in
         hx.weights.withUnsafeBufferPointer { hw in
         vy.start.withUnsafeBufferPointer { vs in
         vy.count.withUnsafeBufferPointer { vc in
         vy.weights.withUnsafeBufferPointer { vw in
-            guard let src = srcBuf.baseAddress, let v = rowBuf.baseAddress, let d = dstBuf.baseAddress,
-                  let hsp = hs.baseAddress, let hcp = hc.baseAddress, let hwp = hw.baseAddress,
+            guard let src = srcBuf.baseAddress, let v = scratchBuf.baseAddress, let out = bytesBuf.baseAddress,
+                  let d = dstBuf.baseAddress, let hfp = hf.baseAddress, let hwp = UnsafeRawPointer(hw.baseAddress),
                   let vsp = vs.baseAddress, let vcp = vc.baseAddress, let vwp = vw.baseAddress else { return }
-            let raw = UnsafeRawPointer(v)
-            let lo = SIMD4<Float>(repeating: 0), hi = SIMD4<Float>(repeating: 255), magic = SIMD4<Float>(repeating: 12_582_912)
+            let planes = v + rowLen
+            let magic = SIMD8<Float>(repeating: 12_582_912)
             for j in 0..<dh {
                 // Vertical: v = Σ_k w_k · source row (start + k), over the needed columns.
                 let wj = vwp + j &* vTaps
@@ -94,26 +126,26 @@ public enum Resampler {
                     for q in 0..<rowLen { v[q] += wk * Float(s[q]) }
                     k += 1
                 }
-                // Horizontal: one SIMD4 (R, G, B, next) multiply-add per tap. Rounding adds 1.5·2^23 so
-                // the integer lands in the low mantissa bits (round to nearest, no checked conversion).
-                // All but the last pixel store four bytes at once (the fourth is the next pixel's R, written next);
-                // the clamp is pointwise min/max because `clamped` compiles to scalar compares.
+                let r = planes, g = planes + planeLen, b = planes + 2 &* planeLen
+                for x in 0..<cols { r[x] = v[3 &* x]; g[x] = v[3 &* x &+ 1]; b[x] = v[3 &* x &+ 2] }
+                // Horizontal: eight outputs of one channel per window, rounded by adding 1.5·2^23 (the integer
+                // lands in the low mantissa bits). No clamp is needed: both passes' weights are nonnegative and
+                // sum to 1 (within a few float ulps), so every sum of bytes lies in [0, 255.5) and rounds to 0…255.
+                for c in 0..<3 {
+                    let plane = planes + c &* planeLen - colLo, o = out + c &* outLen
+                    for blk in 0..<blocks {
+                        let window = plane + hfp[blk], m = hwp + blk &* width &* 32
+                        var acc = SIMD8<Float>(repeating: 0)
+                        for k in 0..<width {
+                            acc += m.loadUnaligned(fromByteOffset: k &* 32, as: SIMD8<Float>.self) * window[k]
+                        }
+                        let q = unsafeBitCast(acc + magic, to: SIMD8<UInt32>.self)
+                        UnsafeMutableRawPointer(o + blk &* 8).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: q), as: SIMD8<UInt8>.self)
+                    }
+                }
                 let drow = d + ((origin.y &+ j) &* canvasWidth &+ origin.x) &* 3
                 for i in 0..<dw {
-                    let wi = hwp + i &* hTaps
-                    var offset = (hsp[i] &- colLo) &* 12
-                    var acc = SIMD4<Float>(repeating: 0)
-                    for t in 0..<hcp[i] {
-                        acc += raw.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self) * wi[t]
-                        offset &+= 12
-                    }
-                    let c = unsafeBitCast(pointwiseMax(pointwiseMin(acc, hi), lo) + magic, to: SIMD4<UInt32>.self)
-                    let o = drow + i &* 3
-                    if i &+ 1 < dw {
-                        UnsafeMutableRawPointer(o).storeBytes(of: (c[0] & 0xFF) | (c[1] & 0xFF) << 8 | (c[2] & 0xFF) << 16, as: UInt32.self)
-                    } else {
-                        o[0] = UInt8(truncatingIfNeeded: c[0]); o[1] = UInt8(truncatingIfNeeded: c[1]); o[2] = UInt8(truncatingIfNeeded: c[2])
-                    }
+                    drow[3 &* i] = out[i]; drow[3 &* i &+ 1] = out[outLen &+ i]; drow[3 &* i &+ 2] = out[2 &* outLen &+ i]
                 }
             }
         }}}}}}}}}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import Imaging
+
+/// The resampler's eight-outputs-at-a-time horizontal pass against the plain per-output tap sum it replaces.
+@Suite struct ResampleBlockTests {
+    /// Every output of `region` of `src` at `dw`×`dh`: the vertical tap sum per source column, then the horizontal
+    /// one, each in tap order, rounded half to even: the arithmetic `Resampler.resample` promises, one value at a time.
+    static func tapByTap(_ src: RGBImage, region: (x: Double, y: Double, width: Double, height: Double), dw: Int, dh: Int) -> [UInt8] {
+        let hx = Resampler.Taps(sourceCount: src.width, regionStart: region.x, regionLength: region.width, outputCount: dw)
+        let vy = Resampler.Taps(sourceCount: src.height, regionStart: region.y, regionLength: region.height, outputCount: dh)
+        var out = [UInt8](repeating: 0, count: dw * dh * 3)
+        for j in 0..<dh { for i in 0..<dw { for c in 0..<3 {
+            var acc: Float = 0
+            for t in 0..<hx.count[i] {
+                let x = hx.start[i] + t
+                func pixel(_ k: Int) -> Float { Float(src.pixels[((vy.start[j] + k) * src.width + x) * 3 + c]) }
+                var v = vy.weights[j * vy.maxTaps] * pixel(0)
+                for k in 1..<max(1, vy.count[j]) { v += vy.weights[j * vy.maxTaps + k] * pixel(k) }
+                acc += hx.weights[i * hx.maxTaps + t] * v
+            }
+            out[(j * dw + i) * 3 + c] = UInt8(min(max(acc, 0), 255).rounded(.toNearestOrEven))
+        } } }
+        return out
+    }
+
+    /// Seeded noise: every byte value, no smooth structure to hide a misplaced weight.
+    static func noise(_ w: Int, _ h: Int, seed: UInt64) -> RGBImage {
+        var state = seed
+        let p = (0..<(w * h * 3)).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        return RGBImage(unchecked: w, h, p)
+    }
+
+    @Test(arguments: [
+        (224, 224, 0.0, 0.0, 224.0, 224.0, 128, 128),   // the catalog's photos decoded at full size
+        (140, 140, 0.0, 0.0, 140.0, 140.0, 128, 128),   // … and at 5/8 scale, what images.prepare does
+        (1500, 1000, 0.0, 0.0, 1500.0, 1000.0, 128, 85), // wide windows (13 taps)
+        (300, 50, 0.0, 0.0, 300.0, 50.0, 32, 32),       // stretch
+        (97, 61, 3.3, 1.7, 80.2, 50.9, 41, 29),         // a fractional crop region, sizes not a multiple of 8
+        (37, 23, 0.0, 0.0, 37.0, 23.0, 128, 80),         // upscaling (bilinear)
+        (7, 5, 0.0, 0.0, 7.0, 5.0, 3, 2),
+        (1, 1, 0.0, 0.0, 1.0, 1.0, 9, 9),
+    ])
+    func blocksGiveTheTapByTapBytes(_ sw: Int, _ sh: Int, _ rx: Double, _ ry: Double, _ rw: Double, _ rh: Double, _ dw: Int, _ dh: Int) {
+        let src = Self.noise(sw, sh, seed: UInt64(sw * 7919 + sh))
+        var canvas = RGBImage(width: dw, height: dh)
+        Resampler.resample(src, region: (rx, ry, rw, rh), into: &canvas, origin: (0, 0), size: (dw, dh))
+        let expected = Self.tapByTap(src, region: (rx, ry, rw, rh), dw: dw, dh: dh)
+        let differing = zip(canvas.pixels, expected).filter { $0 != $1 }.count
+        #expect(differing == 0, "\(sw)x\(sh) → \(dw)x\(dh): \(differing) bytes differ")
+    }
+
+    @Test func whiteAndBlackStayWhiteAndBlackAtEveryScale() {
+        for (sw, dw) in [(224, 128), (1500, 128), (140, 128), (37, 128), (129, 128)] {
+            for value: UInt8 in [255, 0] {
+                let src = RGBImage(width: sw, height: sw, fill: (value, value, value))
+                let out = Resampler.resize(src, width: dw, height: dw)
+                #expect(out.pixels.allSatisfy { $0 == value }, "\(sw) → \(dw), \(value)")
+            }
+        }
+    }
+
+    @Test func aRegionPlacedInsideACanvasLeavesTheRestAlone() {
+        var canvas = RGBImage(width: 20, height: 12, fill: (1, 2, 3))
+        Resampler.resample(Self.noise(50, 30, seed: 5), region: (0, 0, 50, 30), into: &canvas, origin: (3, 2), size: (13, 8))
+        for y in 0..<12 { for x in 0..<20 where !(3..<16).contains(x) || !(2..<10).contains(y) {
+            let i = (y * 20 + x) * 3
+            #expect(Array(canvas.pixels[i..<(i + 3)]) == [1, 2, 3], "(\(x), \(y))")
+        } }
+    }
+}
