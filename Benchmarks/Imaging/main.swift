@@ -1,6 +1,6 @@
 // bench-imaging: decode + resize image files to square thumbnails with N worker threads.
 //
-//   bench-imaging DIR [--workers 2] [--size 128] [--mode pad] [--runs 5] [--in-memory] [--simd-scales] [--limit N]
+//   bench-imaging DIR [--workers 2] [--size 128] [--mode pad] [--runs 5] [--in-memory] [--all-scales] [--limit N]
 //
 // Files mode reads each file inside the timed loop (what the Pillow/OpenCV peers do);
 // --in-memory preloads the bytes first and times decode + resize alone (the ceiling).
@@ -17,7 +17,7 @@ struct Options {
     var runs = 5
     var inMemory = false
     var limit = Int.max
-    var simdScales = false
+    var allScales = false
 }
 
 func parseOptions() -> Options? {
@@ -31,7 +31,7 @@ func parseOptions() -> Options? {
         case "--runs": o.runs = Int(args.next() ?? "") ?? o.runs
         case "--limit": o.limit = Int(args.next() ?? "") ?? o.limit
         case "--in-memory": o.inMemory = true
-        case "--simd-scales": o.simdScales = true
+        case "--all-scales": o.allScales = true
         default: o.dir = a
         }
     }
@@ -59,7 +59,7 @@ final class Preloaded: @unchecked Sendable {
 }
 
 guard let opts = parseOptions() else {
-    FileHandle.standardError.write(Data("usage: bench-imaging DIR [--workers 2] [--size 128] [--mode pad] [--runs 5] [--in-memory] [--simd-scales] [--limit N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: bench-imaging DIR [--workers 2] [--size 128] [--mode pad] [--runs 5] [--in-memory] [--all-scales] [--limit N]\n".utf8))
     exit(2)
 }
 let dirURL = URL(fileURLWithPath: opts.dir)
@@ -68,7 +68,7 @@ let names = ((try? FileManager.default.contentsOfDirectory(atPath: opts.dir)) ??
 let paths = names.map { dirURL.appendingPathComponent($0) }
 guard !paths.isEmpty else { print("no images in \(opts.dir)"); exit(2) }
 let preloaded = Preloaded(opts.inMemory ? paths.compactMap { try? Data(contentsOf: $0) } : [])
-let thumbnailer = Thumbnailer(size: opts.size, mode: opts.mode, simdScalesOnly: opts.simdScales)
+let thumbnailer = Thumbnailer(size: opts.size, mode: opts.mode, simdScalesOnly: !opts.allScales)
 
 /// Per-thread CPU clock.
 enum CPUClock {

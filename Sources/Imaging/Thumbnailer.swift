@@ -10,7 +10,7 @@ public struct Thumbnailer: Sendable, Hashable {
 
     /// A thumbnailer for `size`×`size` by `mode`; images with a side under `minSide` fail as too small.
     public init(size: Int = 128, mode: FitMode = .pad, minSide: Int = 2,
-                maxPixels: Int = 64_000_000, maxSide: Int = 20_000, simdScalesOnly: Bool = false) {
+                maxPixels: Int = 64_000_000, maxSide: Int = 20_000, simdScalesOnly: Bool = true) {
         target = FitTarget(size: size, mode: mode)
         options = DecodeOptions(maxPixels: maxPixels, maxSide: maxSide, minSide: minSide, target: target)
         options.simdScalesOnly = simdScalesOnly

@@ -108,6 +108,8 @@ private func expectQuadrants(_ img: RGBImage, tolerance: Double, _ comment: Stri
         let tiny = try JPEGDecoder.decode(data, options: opts)
         #expect(tiny.width == 28 && tiny.height == 28)  // 224 * 1/8 = 28
         #expect(JPEGDecoder.scaleNumerator(width: 500, height: 500, needWidth: 128, needHeight: 128) == 3)
+        #expect(JPEGDecoder.scaleNumerator(width: 500, height: 500, needWidth: 128, needHeight: 128, simdOnly: true) == 4)
+        #expect(JPEGDecoder.scaleNumerator(width: 224, height: 224, needWidth: 128, needHeight: 128, simdOnly: true) == 8)
         #expect(JPEGDecoder.scaleNumerator(width: 1500, height: 1000, needWidth: 128, needHeight: 86) == 1)
     }
 

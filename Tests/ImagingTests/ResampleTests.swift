@@ -97,16 +97,19 @@ import Testing
 }
 
 @Suite struct ScaledDecodeQualityTests {
-    /// Every DCT scale (sizes chosen to hit n = 1...8 for a 224 px photo) stays close to full decode + area average.
+    /// Every DCT scale (sizes chosen to hit n = 1...8 for a 224 px photo; the default SIMD scales and, with
+    /// `simdScalesOnly: false`, all eight) stays close to full decode + area average.
     @Test(arguments: [16, 28, 40, 64, 80, 100, 128, 150, 200])
     func everyScaleMatchesReference(_ size: Int) throws {
         for name in ["myntra_10000.jpg", "myntra_10615.jpg"] {
             let data = try Fixtures.data(name)
-            let thumb = try makeThumbnail(data, size: size, mode: .stretch)
             let full = try decodeImage(data)
             let ref = Fixtures.areaReference(full, region: (0, 0, Double(full.width), Double(full.height)), width: size, height: size)
-            let psnr = Fixtures.psnr(thumb, ref)
-            #expect(psnr > 30, "\(name) at \(size): PSNR \(psnr) dB")
+            for simdOnly in [true, false] {
+                let thumb = try Thumbnailer(size: size, mode: .stretch, simdScalesOnly: simdOnly).thumbnail(data)
+                let psnr = Fixtures.psnr(thumb, ref)
+                #expect(psnr > 30, "\(name) at \(size), SIMD scales only \(simdOnly): PSNR \(psnr) dB")
+            }
         }
     }
 }

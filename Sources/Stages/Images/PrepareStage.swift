@@ -10,8 +10,8 @@ import Pipeline
 public struct PrepareStage: Stage {
     /// Registered name: `images.prepare`.
     public static let typeName = "images.prepare"
-    /// Implementation version (bump when outputs change for the same inputs).
-    public static let version = 1
+    /// Implementation version (bump when outputs change for the same inputs). 2: JPEGs decoded at SIMD scales only.
+    public static let version = 2
     /// One line for `vitrine stages`.
     public static let summary = "Decode downloaded images into size×size RGB tensors per split (.npy), with failures and a contact sheet"
     /// Parameters under `with:`.

@@ -8,7 +8,8 @@ import Pipeline
 /// so a nightly run embeds only new images or everything after the model changed.
 public struct EmbedStage: Stage {
     public static let typeName = "model.embed"
-    public static let version = 1
+    /// Implementation version (bump when outputs change for the same inputs). 2: JPEGs decoded at SIMD scales only.
+    public static let version = 2
     public static let summary = "Embed every downloaded product image with a trained model (L2-normalised float32 .npy + ids)"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("model", .artifact, doc: "model folder from model.train"),
@@ -47,7 +48,7 @@ public struct EmbedStage: Stage {
             rows = rows.filter { keep.contains($0.id) }
         }
         let fp = String(info.fingerprint.prefix(16))
-        func key(_ sha: String) -> String { fp + ":" + sha }
+        func key(_ sha: String) -> String { fp + ":v\(Self.version):" + sha }
         var unique: [String] = []
         var seen = Set<String>()
         for r in rows where seen.insert(r.sha).inserted { unique.append(r.sha) }
