@@ -41,3 +41,45 @@ import Testing
         #expect(GradientCheck.maxError(conv, input: GradientCheck.random([4, 3, 7, 6], seed: 14)) < 2e-2)
     }
 }
+
+/// A training forward keeps the whole batch's im2col columns for its backward, which then does not pack them again.
+@Suite struct KeptColumnsTests {
+    /// Output, input gradient and weight gradient of a fresh convolution over `x`, columns kept or not.
+    func run(_ x: Tensor, keep: Bool, stride: Int, groups: Int = 1) -> (y: [Float], dx: [Float], dw: [Float]) {
+        let conv = Conv2D("c", 4, 6, kernel: 3, stride: stride, padding: .explicit(1, 1), groups: groups, bias: true)
+        GradientCheck.randomize(conv, seed: 21)
+        conv.columnBudget = 1 << 30   // one chunk either way: the same products in the same order
+        conv.keptColumnBudget = keep ? 1 << 30 : 0
+        let y = conv.forward(x, training: true)
+        let dx = conv.backward(GradientCheck.random(y.shape, seed: 22))
+        return (y.data, dx.data, conv.weight.grad)
+    }
+
+    @Test(arguments: [(1, 1), (2, 1), (2, 2)])
+    func keptColumnsGiveTheSameOutputAndGradients(stride: Int, groups: Int) {
+        let x = GradientCheck.random([4, 3, 9, 7], seed: 20)
+        let kept = run(x, keep: true, stride: stride, groups: groups), packed = run(x, keep: false, stride: stride, groups: groups)
+        #expect(kept.y == packed.y && kept.dx == packed.dx && kept.dw == packed.dw)
+        #expect(kept.dx.contains { $0 != 0 } && kept.dw.contains { $0 != 0 })
+    }
+
+    @Test func keptColumnsPassTheGradientCheckAndAreDroppedByAnInferenceForward() {
+        let conv = Conv2D("c", 4, 6, kernel: 3, stride: 2, padding: .explicit(1, 1), bias: true)
+        GradientCheck.randomize(conv, seed: 23)
+        #expect(GradientCheck.maxError(conv, input: GradientCheck.random([4, 3, 7, 6], seed: 24)) < 2e-2)
+        // A later forward replaces what an earlier one kept, and an inference forward (evaluation) keeps nothing:
+        // the backward then packs its input again. The weight gradient shows which columns were used.
+        let x = GradientCheck.random([4, 2, 7, 6], seed: 25), other = GradientCheck.random([4, 2, 7, 6], seed: 27)
+        func weightGradient(after forwards: [(Tensor, Bool)], _ dy: Tensor) -> [Float] {
+            for (input, training) in forwards { _ = conv.forward(input, training: training) }
+            conv.weight.grad = [Float](repeating: 0, count: conv.weight.grad.count)
+            _ = conv.backward(dy)
+            return conv.weight.grad
+        }
+        let dy = GradientCheck.random([6, 2, 4, 3], seed: 26)
+        let expected = weightGradient(after: [(x, true)], dy)
+        #expect(weightGradient(after: [(other, true), (x, true)], dy) == expected)
+        #expect(weightGradient(after: [(other, true), (x, false)], dy) == expected)
+        #expect(weightGradient(after: [(other, true)], dy) != expected)
+    }
+}

@@ -43,6 +43,12 @@ public final class Conv2D: Layer {
     /// Transformed filters per tile size, with the weight version they were made from (in training the forward
     /// may use F(4×4) and the backward F(2×2) in the same step).
     var winogradCache: [WinogradTile: (version: Int, filters: [Float])] = [:]
+    /// Most floats of im2col columns a training forward keeps for its backward (default 32 M, 128 MiB), which then
+    /// need not pack them again; above it the backward re-packs chunk by chunk. ResNet-18 b32 keeps ~140 MB (its
+    /// 7×7 stem 77 MB, the strided and 4×4 layers the rest).
+    var keptColumnBudget = 1 << 25
+    /// The whole batch's im2col columns (all groups) from the last training forward, until its backward uses them.
+    private var keptColumns: [Float] = []
     /// Output pixels (N·Ho·Wo) of the last forward, for FLOP accounting.
     public private(set) var lastOutputPixels = 0
 
@@ -122,6 +128,7 @@ public final class Conv2D: Layer {
         let g = geometry(h, w)
         let plane = g.ho * g.wo, m = n * plane
         lastOutputPixels = m
+        keptColumns = []
         var out: [Float]
         if isDepthwise {
             // The undilated kernels write every output; the dilated fallback and empty inputs add into zeros.
@@ -134,6 +141,8 @@ public final class Conv2D: Layer {
             let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
             let tile = winogradTile(g, n: n, training: training)
             let winograd = !direct && usesWinograd(g, n: n, training: training) ? winogradFilters(tile) : []
+            let keep = training && !direct && winograd.isEmpty && groups * k * m <= keptColumnBudget
+            if keep { keptColumns = Buffers.uninitialized(groups * k * m) }
             x.data.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
             winograd.withUnsafeBufferPointer { up in
@@ -147,6 +156,15 @@ public final class Conv2D: Layer {
                     }
                     if !winograd.isEmpty, let u = up.baseAddress {   // an empty array may still have a base address
                         winogradForward(xg, u + gi * tile.planes * og * cg, yg, cin: cg, cout: og, n: n, h: h, w: w, g, tile: tile)
+                        continue
+                    }
+                    if keep {   // the whole batch at once, kept for the backward
+                        keptColumns.withUnsafeMutableBufferPointer { kp in
+                            let col = kp.baseAddress! + gi * k * m
+                            Im2Col.pack(xg, channels: cg, n: n, images: 0..<n, h: h, w: w, kh: kh, kw: kw,
+                                        stride: stride, dilation: dilation, geometry: g, into: col)
+                            BLAS.gemm(m: og, n: m, k: k, a: wg, lda: k, b: col, ldb: m, beta: 0, c: yg, ldc: m)
+                        }
                         continue
                     }
                     forEachChunk(xg, channels: cg, n: n, h: h, w: w, g, chunk: chunk) { images, col, cols in
@@ -189,6 +207,9 @@ public final class Conv2D: Layer {
         let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
         let wantDx = needsInputGradient
         let winograd = !direct && usesWinograd(g, n: n, training: true) ? winogradFilters(.f2) : []
+        // The forward's columns, when it kept them for this input (taken: the gradient overwrites them).
+        var kept: [Float] = []
+        if !direct && winograd.isEmpty && keptColumns.count == groups * k * m && m > 0 { swap(&kept, &keptColumns) }
         // A direct or Winograd convolution's input gradient writes every element; col2im adds into zeros
         // (and a first layer, which computes none, returns zeros).
         var dx = (direct || !winograd.isEmpty) && wantDx ? Buffers.uninitialized(x.count) : [Float](repeating: 0, count: x.count)
@@ -197,6 +218,7 @@ public final class Conv2D: Layer {
         weight.value.withUnsafeBufferPointer { wp in
         weight.grad.withUnsafeMutableBufferPointer { dwp in
         winograd.withUnsafeBufferPointer { up in
+        kept.withUnsafeMutableBufferPointer { kp in
         dx.withUnsafeMutableBufferPointer { dxp in
             for gi in 0..<groups {
                 let xg = xp.baseAddress! + gi * cg * n * h * w, dy = gp.baseAddress! + gi * og * m
@@ -215,7 +237,8 @@ public final class Conv2D: Layer {
                     }
                     continue
                 }
-                forEachChunk(xg, channels: cg, n: n, h: h, w: w, g, chunk: chunk) { images, col, cols in
+                // One chunk's weight gradient, then its columns' gradient added back into dx.
+                func gradients(_ images: Range<Int>, _ col: UnsafeMutablePointer<Float>, _ cols: Int) {
                     let dyChunk = dy + images.lowerBound * plane
                     BLAS.gemm(transB: true, m: og, n: k, k: cols, a: dyChunk, lda: m, b: col, ldb: cols,
                               beta: 1, c: dwg, ldc: k)
@@ -227,8 +250,13 @@ public final class Conv2D: Layer {
                                   stride: stride, dilation: dilation, geometry: g,
                                   into: dxp.baseAddress! + gi * cg * n * h * w)
                 }
+                if kp.count > 0, let kb = kp.baseAddress {
+                    gradients(0..<n, kb + gi * k * m, m)
+                } else {
+                    forEachChunk(xg, channels: cg, n: n, h: h, w: w, g, chunk: chunk) { gradients($0, $1, $2) }
+                }
             }
-        }}}}}}
+        }}}}}}}
         return Tensor(unchecked: x.shape, dx)
     }
 }
