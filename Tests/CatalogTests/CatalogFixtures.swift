@@ -5,14 +5,12 @@ import TestSupport
 enum CatalogFixtures {
     /// The real 17,593-product Amazon apparel catalog (JSON Lines).
     static var amazonJSONL: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/amazon-apparel-17k.jsonl")
-            .standardizedFileURL
+        SharedData.url("amazon-apparel-17k.jsonl")
     }
 
     /// The real Myntra products CSV (2,099 rows).
     static var myntraCSV: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/myntra-products-2k/products.csv")
-            .standardizedFileURL
+        SharedData.url("myntra-products-2k/products.csv")
     }
 
     /// Writes `bytes` to a fresh temp file named `name` and returns its path.

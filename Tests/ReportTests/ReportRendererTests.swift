@@ -93,7 +93,7 @@ func sampleModel() -> ReportModel {
 func writeSampleReportForBrowserCheck() throws {
     let out = URL(fileURLWithPath: ProcessInfo.processInfo.environment["VITRINE_REPORT_SAMPLE"] ?? "/dev/null")
     var model = sampleModel()
-    let images = URL(fileURLWithPath: "/work/shared/data/myntra-products-2k/images")
+    let images = SharedData.url("myntra-products-2k/images")
     let photos = ((try? FileManager.default.contentsOfDirectory(atPath: images.path)) ?? []).sorted().prefix(44)
         .compactMap { try? Data(contentsOf: images.appendingPathComponent($0)) }
     if photos.count == 44 {

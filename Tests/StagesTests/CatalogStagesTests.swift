@@ -17,8 +17,7 @@ struct CatalogStageHarness {
 
     /// The real 17,593-product catalog.
     static var amazon: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../shared/data/amazon-apparel-17k.jsonl").standardizedFileURL
+        SharedData.url("amazon-apparel-17k.jsonl")
     }
 
     /// Writes `text` into the temp folder.

@@ -235,9 +235,8 @@ import TestSupport
         #expect(f.server.requestCount("/ok.jpg") == 20)
     }
 
-    /// `../shared/data/myntra-products-2k` beside the checkout (real product photos), when present.
-    static let myntra = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/myntra-products-2k")
+    /// The real Myntra product photos (`SharedData`), when present.
+    static let myntra = SharedData.url("myntra-products-2k")
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: myntra.appendingPathComponent("products.csv").path)))
     func downloadsAllRealMyntraImagesFromLoopback() async throws {

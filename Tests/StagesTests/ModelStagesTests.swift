@@ -92,7 +92,7 @@ import TestSupport
         #expect(ectx.metrics.contains { $0.name == "macro_f1" && $0.step == 3 })
 
         // Embed three real photos plus one undecodable blob; the second run computes nothing new.
-        let photos = URL(fileURLWithPath: "/work/shared/data/myntra-products-2k/images")
+        let photos = SharedData.url("myntra-products-2k/images")
         var rows = ""
         for (i, id) in ["10000", "10001", "10003"].enumerated() {
             let bytes = try Data(contentsOf: photos.appendingPathComponent("\(id).jpg"))

@@ -190,10 +190,9 @@ import TestSupport
     }
 }
 
-/// images.prepare over real Myntra product photos from ../shared/data (skipped when absent).
+/// images.prepare over real Myntra product photos (`SharedData`; skipped when absent).
 @Suite struct PrepareStageRealDataTests {
-    static let myntra = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/myntra-products-2k")
+    static let myntra = SharedData.url("myntra-products-2k")
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: myntra.appendingPathComponent("products.csv").path)))
     func preparesRealPhotos() async throws {

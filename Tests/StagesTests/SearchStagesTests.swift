@@ -148,7 +148,7 @@ struct SearchFixture {
 /// 1,280-d embeddings; runs only when VITRINE_SIMILAR_TIMING is set (a measurement, not a timed assertion).
 @Test(.enabled(if: ProcessInfo.processInfo.environment["VITRINE_SIMILAR_TIMING"] != nil))
 func similarByIdOnTheRealCatalogSize() throws {
-    let catalog = URL(fileURLWithPath: "/work/shared/data/amazon-apparel-17k.jsonl")
+    let catalog = SharedData.url("amazon-apparel-17k.jsonl")
     let dir = try TempDir.make("similar-timing")
     defer { try? FileManager.default.removeItem(at: dir) }
     let rows = try JSONLinesRows.read(catalog)

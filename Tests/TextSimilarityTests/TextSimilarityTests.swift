@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Catalog
+import TestSupport
 @testable import TextSimilarity
 
 @Suite struct TextSimilarityTests {
@@ -29,8 +30,7 @@ import Catalog
     }
 
     @Test func allNeighboursAgreeWithBruteForceOnRealTitles() throws {
-        let table = try CatalogLoader().load(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../shared/data/amazon-apparel-17k.jsonl").standardizedFileURL.path).table
+        let table = try CatalogLoader().load(path: SharedData.url("amazon-apparel-17k.jsonl").path).table
         let titles = Array(table.strings("title").prefix(2000)).map { $0 ?? "" }
         let docs = titles.map(TextTokenizer(mode: .research).tokens)
         let vocab = TextVocabulary.fit(docs, mode: .research)
