@@ -103,12 +103,13 @@ public final class Conv2D: Layer {
     }
 
     /// Packs the im2col columns of `chunk` images at a time (of `channels` channels from `x`) into a scratch buffer
-    /// and calls `body(images, columns, column count)` for each chunk, in batch order.
+    /// — or, given `kept`, of the whole batch into it — and calls `body(images, columns, column count)` for each
+    /// chunk, in batch order.
     func forEachChunk(_ x: UnsafePointer<Float>, channels: Int, n: Int, h: Int, w: Int,
-                      _ g: (ho: Int, wo: Int, pt: Int, pl: Int), chunk: Int,
+                      _ g: (ho: Int, wo: Int, pt: Int, pl: Int), chunk: Int, into kept: UnsafeMutablePointer<Float>? = nil,
                       _ body: (Range<Int>, UnsafeMutablePointer<Float>, Int) -> Void) {
         let plane = g.ho * g.wo
-        ScratchPool.shared.with(channels * kh * kw * chunk * plane) { col in
+        func each(_ chunk: Int, _ col: UnsafeMutablePointer<Float>) {
             for b0 in Swift.stride(from: 0, to: n, by: chunk) {
                 let images = b0..<min(n, b0 + chunk)
                 Im2Col.pack(x, channels: channels, n: n, images: images, h: h, w: w, kh: kh, kw: kw,
@@ -116,6 +117,8 @@ public final class Conv2D: Layer {
                 body(images, col, images.count * plane)
             }
         }
+        if let kept { each(max(1, n), kept); return }
+        ScratchPool.shared.with(channels * kh * kw * chunk * plane) { each(chunk, $0) }
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor { forward(x, training: training, then: nil) }
@@ -146,6 +149,7 @@ public final class Conv2D: Layer {
             x.data.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
             winograd.withUnsafeBufferPointer { up in
+            keptColumns.withUnsafeMutableBufferPointer { kp in
             out.withUnsafeMutableBufferPointer { op in
                 for gi in 0..<groups {
                     let xg = xp.baseAddress! + gi * cg * n * h * w, wg = wp.baseAddress! + gi * og * k
@@ -158,21 +162,14 @@ public final class Conv2D: Layer {
                         winogradForward(xg, u + gi * tile.planes * og * cg, yg, cin: cg, cout: og, n: n, h: h, w: w, g, tile: tile)
                         continue
                     }
-                    if keep {   // the whole batch at once, kept for the backward
-                        keptColumns.withUnsafeMutableBufferPointer { kp in
-                            let col = kp.baseAddress! + gi * k * m
-                            Im2Col.pack(xg, channels: cg, n: n, images: 0..<n, h: h, w: w, kh: kh, kw: kw,
-                                        stride: stride, dilation: dilation, geometry: g, into: col)
-                            BLAS.gemm(m: og, n: m, k: k, a: wg, lda: k, b: col, ldb: m, beta: 0, c: yg, ldc: m)
-                        }
-                        continue
-                    }
-                    forEachChunk(xg, channels: cg, n: n, h: h, w: w, g, chunk: chunk) { images, col, cols in
+                    // Kept for the backward: the whole batch at once, into `keptColumns`.
+                    let kept = keep ? kp.baseAddress.map { $0 + gi * k * m } : nil
+                    forEachChunk(xg, channels: cg, n: n, h: h, w: w, g, chunk: chunk, into: kept) { images, col, cols in
                         BLAS.gemm(m: og, n: cols, k: k, a: wg, lda: k, b: col, ldb: cols,
                                   beta: 0, c: yg + images.lowerBound * plane, ldc: m)
                     }
                 }
-            }}}}
+            }}}}}
         }
         if bias != nil || activation != nil {
             let shifts = bias?.value ?? [Float](repeating: 0, count: outChannels), cap = activation?.cap
