@@ -1,5 +1,6 @@
 // libjpeg error handling for Vitrine: setjmp/longjmp never crosses into Swift.
 #include "image_shim.h"
+#include "scan_filter.h"
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@ struct vitrine_jpeg_reader {
     int code;          // status to return after longjmp
     int state;         // 0 created, 1 header read, 2 started
     int early_stop;    // stop reading progressive scans once the scaled output is final
+    uint8_t *filtered; // the stream without unneeded scans, when decoding from it
+    int scans_skipped; // how many scans that stream leaves out
     char message[JMSG_LENGTH_MAX + 64];
 };
 
@@ -76,10 +79,13 @@ vitrine_jpeg_reader *vitrine_jpeg_create(void) {
 void vitrine_jpeg_destroy(vitrine_jpeg_reader *r) {
     if (!r) return;
     jpeg_destroy_decompress(&r->cinfo);
+    free(r->filtered);
     free(r);
 }
 
 void vitrine_jpeg_set_early_stop(vitrine_jpeg_reader *r, int on) { if (r) r->early_stop = on ? 1 : 0; }
+
+int vitrine_jpeg_scans_skipped(const vitrine_jpeg_reader *r) { return r ? r->scans_skipped : 0; }
 
 const char *vitrine_jpeg_message(const vitrine_jpeg_reader *r) { return r ? r->message : ""; }
 
@@ -180,19 +186,58 @@ static const int zigzag_to_natural[64] = {
     58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63
 };
 
-// Whether every coefficient that each component's scaled IDCT reads (rows and columns below its
-// DCT_scaled_size) is fully refined, so the scaled output equals that of a complete decode.
+// The coefficients (bit k = zigzag position k) that the IDCT making s x s pixels of a block reads.
+// libjpeg-turbo's 4x4 and 2x2 IDCTs (jidctred) fold all eight frequencies of a row or column into s outputs,
+// skipping only the even ones that cancel (4 for 4x4; 2, 4 and 6 for 2x2); its other scaled IDCTs (jidctint)
+// read the top-left s x s, and 1x1 the DC alone.
+static uint64_t needed_coefficients(int s) {
+    int used[DCTSIZE];
+    for (int i = 0; i < DCTSIZE; i++)
+        used[i] = s == 4 ? i != 4 : s == 2 ? (i == 0 || (i & 1)) : i < s;
+    uint64_t m = 0;
+    for (int k = 0; k < DCTSIZE2; k++) {
+        int nat = zigzag_to_natural[k];
+        if (used[nat / 8] && used[nat % 8]) m |= (uint64_t)1 << k;
+    }
+    return m;
+}
+
+// Whether every coefficient that each component's scaled IDCT reads is fully refined, so the scaled
+// output equals that of a complete decode.
 static int scaled_coefficients_complete(j_decompress_ptr c) {
     if (!c->coef_bits) return 0;
     for (int ci = 0; ci < c->num_components; ci++) {
         int s = c->comp_info[ci].DCT_scaled_size;
         if (s >= DCTSIZE) return 0;
-        for (int k = 0; k < DCTSIZE2; k++) {
-            int nat = zigzag_to_natural[k];
-            if (nat / 8 < s && nat % 8 < s && c->coef_bits[ci][k] != 0) return 0;
-        }
+        uint64_t need = needed_coefficients(s);
+        for (int k = 0; k < DCTSIZE2; k++)
+            if ((need >> k & 1) && c->coef_bits[ci][k] != 0) return 0;
     }
     return 1;
+}
+
+// Points the source past the scans whose coefficients the scaled IDCTs never read (typically every AC scan
+// of the luma at 1/8), so they are not even Huffman-decoded; leaves the source alone when that is not safe.
+static void skip_unneeded_scans(struct vitrine_jpeg_reader *r) {
+    j_decompress_ptr c = &r->cinfo;
+    if (c->num_components > VITRINE_MAX_COMPONENTS || !c->src || c->src->bytes_in_buffer == 0) return;
+    vitrine_scan_needs needs = {.count = c->num_components};
+    for (int ci = 0; ci < c->num_components; ci++) {
+        needs.ids[ci] = c->comp_info[ci].component_id;
+        needs.needed[ci] = needed_coefficients(c->comp_info[ci].DCT_scaled_size);
+    }
+    uint64_t band = 0;
+    for (int k = c->Ss; k <= c->Se && k < DCTSIZE2; k++) band |= (uint64_t)1 << k;
+    for (int i = 0; i < c->comps_in_scan; i++) needs.started[c->cur_comp_info[i]->component_index] |= band;
+    size_t n = 0;
+    int dropped = 0;
+    uint8_t *rest = vitrine_drop_unneeded_scans(c->src->next_input_byte, c->src->bytes_in_buffer, &needs, &n, &dropped);
+    if (!rest) return;
+    free(r->filtered);
+    r->filtered = rest;
+    r->scans_skipped = dropped;
+    c->src->next_input_byte = rest;
+    c->src->bytes_in_buffer = n;
 }
 
 int vitrine_jpeg_read_rgb(vitrine_jpeg_reader *r, uint8_t *out, size_t out_len) {
@@ -211,6 +256,7 @@ int vitrine_jpeg_read_rgb(vitrine_jpeg_reader *r, uint8_t *out, size_t out_len) 
     }
     jpeg_start_decompress(c);
     if (early) {
+        skip_unneeded_scans(r);
         for (;;) {
             int ret = jpeg_consume_input(c);
             if (ret == JPEG_REACHED_EOI) break;
@@ -281,8 +327,10 @@ static void on_encode_error(j_common_ptr cinfo) {
 }
 
 int vitrine_jpeg_encode(const uint8_t *pixels, int width, int height, int components, int quality, int progressive,
+                        const vitrine_jpeg_scan *scans, int scan_count,
                         uint8_t **out, size_t *out_len, char *message, size_t message_len) {
     struct jpeg_compress_struct c;
+    jpeg_scan_info script[64];
     encode_error_t err;
     unsigned char *volatile buffer = NULL;
     unsigned long size = 0;
@@ -292,6 +340,15 @@ int vitrine_jpeg_encode(const uint8_t *pixels, int width, int height, int compon
     if (width <= 0 || height <= 0 || (components != 1 && components != 3)) {
         if (message && message_len) snprintf(message, message_len, "invalid image shape %dx%dx%d", width, height, components);
         return VITRINE_ERR_STATE;
+    }
+    if (scan_count < 0 || scan_count > 64) {
+        if (message && message_len) snprintf(message, message_len, "scan script of %d scans", scan_count);
+        return VITRINE_ERR_STATE;
+    }
+    for (int i = 0; i < scan_count; i++) {
+        script[i].comps_in_scan = scans[i].count;
+        for (int k = 0; k < 4; k++) script[i].component_index[k] = scans[i].component[k];
+        script[i].Ss = scans[i].ss; script[i].Se = scans[i].se; script[i].Ah = scans[i].ah; script[i].Al = scans[i].al;
     }
     memset(&c, 0, sizeof c);
     c.err = jpeg_std_error(&err.mgr);
@@ -311,7 +368,8 @@ int vitrine_jpeg_encode(const uint8_t *pixels, int width, int height, int compon
     c.in_color_space = components == 1 ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_set_defaults(&c);
     jpeg_set_quality(&c, quality < 1 ? 1 : (quality > 100 ? 100 : quality), TRUE);
-    if (progressive) jpeg_simple_progression(&c);
+    if (scan_count > 0) { c.scan_info = script; c.num_scans = scan_count; }
+    else if (progressive) jpeg_simple_progression(&c);
     jpeg_start_compress(&c, TRUE);
     size_t stride = (size_t)width * (size_t)components;
     while (c.next_scanline < c.image_height) {

@@ -16,8 +16,9 @@ public struct DecodeOptions: Sendable, Hashable {
     /// and up to twice as fast (bench-imaging, 180–800 px), and it is full decode + area average exactly
     /// where it decodes at full size.
     public var simdScalesOnly: Bool = true
-    /// For progressive JPEGs decoded at reduced scale, stop reading scans once every coefficient the
-    /// scaled IDCT uses is final (the output is identical; later refinement scans are skipped).
+    /// For progressive JPEGs decoded at reduced scale, skip the scans that hold only coefficients the scaled
+    /// IDCT never reads and stop once every coefficient it reads is final (the output is identical; at 1/8 only
+    /// the DC scans are decoded).
     public var progressiveEarlyStop: Bool = true
 
     /// Options with the given bounds.

@@ -10,9 +10,23 @@ public enum ImageEncoder {
                  quality: quality, progressive: progressive)
     }
 
+    /// Progressive JPEG bytes of raw pixels with an explicit scan script (tests of odd but legal progressions).
+    static func jpeg(pixels: [UInt8], width: Int, height: Int, components: Int, quality: Int = 90,
+                     scans: [vitrine_jpeg_scan]) throws -> Data {
+        try jpeg(pixels: pixels, width: width, height: height, components: components, quality: quality,
+                 progressive: true, scans: scans)
+    }
+
     /// JPEG bytes of raw 8-bit pixels with 1 (gray) or 3 (RGB) components.
     public static func jpeg(pixels: [UInt8], width: Int, height: Int, components: Int,
                             quality: Int = 90, progressive: Bool = false) throws -> Data {
+        try jpeg(pixels: pixels, width: width, height: height, components: components, quality: quality,
+                 progressive: progressive, scans: [])
+    }
+
+    /// The encoder behind both: libjpeg's default progression unless `scans` gives a script.
+    private static func jpeg(pixels: [UInt8], width: Int, height: Int, components: Int, quality: Int,
+                             progressive: Bool, scans: [vitrine_jpeg_scan]) throws -> Data {
         guard width > 0, height > 0, components == 1 || components == 3, pixels.count == width * height * components else {
             throw ImagingError.invalidArgument("jpeg encode \(width)x\(height)x\(components) with \(pixels.count) bytes")
         }
@@ -21,8 +35,11 @@ public enum ImageEncoder {
         var message = [CChar](repeating: 0, count: 256)
         let status = pixels.withUnsafeBufferPointer { p in
             message.withUnsafeMutableBufferPointer { m in
-                vitrine_jpeg_encode(p.baseAddress, Int32(width), Int32(height), Int32(components), Int32(quality),
-                                    progressive ? 1 : 0, &out, &length, m.baseAddress, m.count)
+                scans.withUnsafeBufferPointer { script in
+                    vitrine_jpeg_encode(p.baseAddress, Int32(width), Int32(height), Int32(components), Int32(quality),
+                                        progressive ? 1 : 0, script.baseAddress, Int32(script.count),
+                                        &out, &length, m.baseAddress, m.count)
+                }
             }
         }
         guard status == VITRINE_OK, let buffer = out else {

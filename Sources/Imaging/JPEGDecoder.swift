@@ -28,6 +28,9 @@ final class JPEGReader {
 
     func setEarlyStop(_ on: Bool) { vitrine_jpeg_set_early_stop(handle, on ? 1 : 0) }
 
+    /// How many scans the decode skipped unread.
+    var scansSkipped: Int { Int(vitrine_jpeg_scans_skipped(handle)) }
+
     func readHeader(_ bytes: UnsafeRawBufferPointer) throws -> vitrine_jpeg_info {
         var info = vitrine_jpeg_info()
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -49,6 +52,11 @@ public enum JPEGDecoder {
     /// Decodes a JPEG to RGB; with `options.target` set it decodes at the smallest
     /// scale n/8 whose output still covers the thumbnail, then applies EXIF orientation.
     public static func decode(_ data: Data, options: DecodeOptions = DecodeOptions()) throws -> RGBImage {
+        try decodeCountingSkips(data, options: options).image
+    }
+
+    /// `decode`, also saying how many progressive scans it skipped unread.
+    static func decodeCountingSkips(_ data: Data, options: DecodeOptions) throws -> (image: RGBImage, scansSkipped: Int) {
         if data.isEmpty { throw ImagingError.empty }
         let reader = try JPEGReader()
         reader.setEarlyStop(options.progressiveEarlyStop)
@@ -73,7 +81,7 @@ public enum JPEGDecoder {
             }
             return (RGBImage(unchecked: ow, oh, pixels), Int(info.orientation))
         }
-        return Orientation.apply(orientation, to: image)
+        return (Orientation.apply(orientation, to: image), reader.scansSkipped)
     }
 
     /// Reads only the header: stored size, components and EXIF orientation.

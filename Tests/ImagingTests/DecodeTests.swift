@@ -122,20 +122,3 @@ private func expectQuadrants(_ img: RGBImage, tolerance: Double, _ comment: Stri
         #expect(ImageFormat.sniff(Data([0xFF, 0xD8])) == nil)
     }
 }
-
-@Suite struct ProgressiveEarlyStopTests {
-    /// Skipping refinement scans must not change a single pixel at any reduced scale.
-    @Test(arguments: [16, 40, 80, 150])
-    func earlyStopIsExact(_ size: Int) throws {
-        let src = try decodeImage(try Fixtures.data("myntra_10615.jpg"))
-        let big = Resampler.resize(src, width: 640, height: 512)
-        let data = try ImageEncoder.jpeg(big, quality: 92, progressive: true)
-        var fast = DecodeOptions(target: FitTarget(size: size, mode: .pad))
-        var slow = fast
-        slow.progressiveEarlyStop = false
-        fast.progressiveEarlyStop = true
-        let a = try JPEGDecoder.decode(data, options: fast), b = try JPEGDecoder.decode(data, options: slow)
-        #expect(a.width == b.width && a.height == b.height && a.width < 640)
-        #expect(a == b, "size \(size): max diff \(Fixtures.maxDiff(a, b))")
-    }
-}

@@ -38,8 +38,11 @@ typedef struct vitrine_jpeg_reader vitrine_jpeg_reader;
 vitrine_jpeg_reader *vitrine_jpeg_create(void);
 /// Frees a reader.
 void vitrine_jpeg_destroy(vitrine_jpeg_reader *r);
-/// Whether progressive files decoded at reduced scale stop reading scans once the output is final (default 1).
+/// Whether progressive files decoded at reduced scale stop reading scans once the output is final, and skip
+/// the scans holding only coefficients the scaled output never reads (default 1).
 void vitrine_jpeg_set_early_stop(vitrine_jpeg_reader *r, int on);
+/// How many scans the last decode skipped unread.
+int vitrine_jpeg_scans_skipped(const vitrine_jpeg_reader *r);
 /// The last error or warning text.
 const char *vitrine_jpeg_message(const vitrine_jpeg_reader *r);
 /// Reads the header of `data` (which must stay valid until decoding ends) into `info`.
@@ -49,9 +52,14 @@ int vitrine_jpeg_start(vitrine_jpeg_reader *r, int scale_num, vitrine_jpeg_info 
 /// Decodes the whole image as 8-bit RGB into `out` (out_width*out_height*3 bytes).
 int vitrine_jpeg_read_rgb(vitrine_jpeg_reader *r, uint8_t *out, size_t out_len);
 
-/// Encodes 8-bit RGB (or gray when components == 1) as a baseline or progressive JPEG.
+/// One scan of a progressive JPEG's script: component indices, spectral band and successive-approximation bits.
+typedef struct vitrine_jpeg_scan { int count; int component[4]; int ss, se, ah, al; } vitrine_jpeg_scan;
+
+/// Encodes 8-bit RGB (or gray when components == 1) as a baseline or progressive JPEG; `scans` (when
+/// scan_count > 0) replaces libjpeg's default progression with an explicit script.
 /// On success *out is a malloc'd buffer of *out_len bytes that the caller frees with vitrine_free.
 int vitrine_jpeg_encode(const uint8_t *pixels, int width, int height, int components, int quality, int progressive,
+                        const vitrine_jpeg_scan *scans, int scan_count,
                         uint8_t **out, size_t *out_len, char *message, size_t message_len);
 /// Frees memory returned by the shim.
 void vitrine_free(void *p);

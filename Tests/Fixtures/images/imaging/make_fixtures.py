@@ -128,6 +128,9 @@ def main():
         src = os.path.join(DATA, name)
         if os.path.exists(src):
             shutil.copyfile(src, out("myntra_" + name))
+    # A progressive photo big enough that the fuzz target's 32 px decode runs at 1/8 and skips scans.
+    Image.open(out("myntra_10615.jpg")).convert("RGB").resize((256, 256), Image.Resampling.BICUBIC).save(
+        out("progressive_256.jpg"), quality=50, progressive=True)
 
 
 if __name__ == "__main__":
