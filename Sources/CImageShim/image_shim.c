@@ -226,8 +226,7 @@ static void skip_unneeded_scans(struct vitrine_jpeg_reader *r) {
         needs.ids[ci] = c->comp_info[ci].component_id;
         needs.needed[ci] = needed_coefficients(c->comp_info[ci].DCT_scaled_size);
     }
-    uint64_t band = 0;
-    for (int k = c->Ss; k <= c->Se && k < DCTSIZE2; k++) band |= (uint64_t)1 << k;
+    uint64_t band = vitrine_band_mask(c->Ss, c->Se);
     for (int i = 0; i < c->comps_in_scan; i++) needs.started[c->cur_comp_info[i]->component_index] |= band;
     size_t n = 0;
     int dropped = 0;

@@ -21,8 +21,9 @@ static size_t entropy_end(const uint8_t *p, size_t len, size_t i) {
     return len;
 }
 
-static uint64_t band_mask(int ss, int se) {
+uint64_t vitrine_band_mask(int ss, int se) {
     uint64_t m = 0;
+    if (ss < 0) ss = 0;
     for (int k = ss; k <= se && k < 64; k++) m |= (uint64_t)1 << k;
     return m;
 }
@@ -57,7 +58,7 @@ static int plan(const uint8_t *p, size_t len, const vitrine_scan_needs *needs, s
         if (ns < 1 || ns > VITRINE_MAX_COMPONENTS || length != (size_t)(6 + 2 * ns)) return -1;
         int ss = p[body + 1 + 2 * ns], se = p[body + 2 + 2 * ns];
         if (ss > se || se > 63) return -1;
-        uint64_t band = band_mask(ss, se);
+        uint64_t band = vitrine_band_mask(ss, se);
         int need = 0, idx[VITRINE_MAX_COMPONENTS];
         for (int c = 0; c < ns; c++) {
             idx[c] = component_index(needs, p[body + 1 + 2 * c]);

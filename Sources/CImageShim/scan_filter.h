@@ -14,6 +14,9 @@ typedef struct {
     uint64_t started[VITRINE_MAX_COMPONENTS];
 } vitrine_scan_needs;
 
+/// The bits of zigzag positions ss...se (clipped to 0...63).
+uint64_t vitrine_band_mask(int ss, int se);
+
 /// A malloc'd copy of `data` (the stream from inside the first scan's entropy data to its end) without the
 /// scans whose spectral bands hold no needed coefficient, or NULL when nothing can be dropped safely: the
 /// stream does not parse, nothing is unneeded, or a dropped band overlaps a kept scan's band of the same

@@ -17,8 +17,8 @@ public struct DecodeOptions: Sendable, Hashable {
     /// where it decodes at full size.
     public var simdScalesOnly: Bool = true
     /// For progressive JPEGs decoded at reduced scale, skip the scans that hold only coefficients the scaled
-    /// IDCT never reads and stop once every coefficient it reads is final (the output is identical; at 1/8 only
-    /// the DC scans are decoded).
+    /// IDCT never reads and stop once every coefficient it reads is final (the output is identical; at 1/8 no AC
+    /// scan of the luma is decoded).
     public var progressiveEarlyStop: Bool = true
 
     /// Options with the given bounds.
