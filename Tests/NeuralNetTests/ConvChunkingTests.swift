@@ -82,4 +82,36 @@ import Testing
         #expect(weightGradient(after: [(other, true), (x, false)], dy) == expected)
         #expect(weightGradient(after: [(other, true)], dy) != expected)
     }
+
+    @Test(arguments: [(WinogradTile.f2, 1 << 30, 1), (.f4, 1 << 30, 1), (.f2, 6000, 1), (.f4, 20000, 2), (.f4, 1, 1)])
+    func keptWinogradInputsGiveTheSameGradients(tile: WinogradTile, budget: Int, groups: Int) {
+        // The forward's transformed inputs, kept chunk after chunk (budgets of 6,000, 20,000 and 1 float cut the
+        // batch of 3 into chunks), stand in for the backward's own transforms: bit-equal gradients.
+        let x = GradientCheck.random([8, 3, 10, 9], seed: 28), dy = GradientCheck.random([8, 3, 10, 9], seed: 29)
+        var results: [(dx: [Float], dw: [Float])] = []
+        for keep in [true, false] {
+            let conv = Conv2D("c", 8, 8, kernel: 3, padding: .explicit(1, 1), groups: groups)
+            GradientCheck.randomize(conv, seed: 30)
+            conv.winogradMinTrainingChannels = 0; conv.winogradMinTrainingWork = 0
+            conv.winograd4MinTrainingTiles = tile == .f4 ? 0 : .max; conv.winogradChannelsBelowTiles = 0
+            conv.columnBudget = budget; conv.keptTransformBudget = keep ? 1 << 30 : 0
+            #expect(conv.usesWinograd(conv.geometry(10, 9), n: 3, training: true))
+            #expect(conv.winogradTile(conv.geometry(10, 9), n: 3, training: true) == tile)
+            _ = conv.forward(x, training: true)
+            #expect(conv.keptColumns.count == (keep ? conv.winogradKeptCount(conv.geometry(10, 9), n: 3, tile: tile) : 0))
+            let dx = conv.backward(dy)
+            #expect(conv.keptColumns.isEmpty, "the backward lets go of what it used")
+            results.append((dx.data, conv.weight.grad))
+        }
+        #expect(results[0].dx == results[1].dx && results[0].dw == results[1].dw)
+        #expect(results[0].dx.contains { $0 != 0 } && results[0].dw.contains { $0 != 0 })
+    }
+
+    @Test func channelTransformsKeepNothing() {
+        // Images under four tiles wide transform across channels, a layout the weight gradient does not read.
+        let conv = Conv2D("c", 64, 64, kernel: 3, padding: .explicit(1, 1))
+        #expect(conv.winogradKeptCount(conv.geometry(4, 4), n: 32, tile: .f2) == nil)
+        #expect(conv.winogradKeptCount(conv.geometry(8, 8), n: 32, tile: .f4) == nil)
+        #expect(conv.winogradKeptCount(conv.geometry(8, 8), n: 32, tile: .f2) == 16 * 64 * 32 * 16)
+    }
 }

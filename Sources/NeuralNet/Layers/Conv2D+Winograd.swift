@@ -1,8 +1,9 @@
 /// 3×3 stride-1 convolutions through Winograd F(2×2, 3×3) (Winograd.swift, WinogradGradients.swift) — 2.25× fewer
 /// multiplications than im2col + GEMM, and 16 values per 4 output pixels per channel to transform instead of 9 per
-/// pixel to pack — or, for forwards on outputs from 8×8, F(4×4, 3×3) (Winograd4.swift, 4× fewer; see
+/// pixel to pack — or, on outputs from 8×8, F(4×4, 3×3) (Winograd4.swift, Winograd4Gradients.swift, 4× fewer; see
 /// `winogradTile`). At inference always; in training for layers wide and large enough (`paysOffInTraining`), for
-/// the forward, the input gradient and the weight gradient. Measurements: bench/nn/RESULTS.md.
+/// the forward, the input gradient and the weight gradient, the latter from the transformed inputs the forward
+/// kept (`keptTransformBudget`). Measurements: bench/nn/RESULTS.md.
 extension Conv2D {
     /// Whether this convolution takes the Winograd path for an input with forward geometry `g`: 3×3, stride 1, no
     /// dilation, not depthwise, padding ≤ 2 (so the input gradient, a convolution of dY padded by 2 − p, is one too).
@@ -35,13 +36,15 @@ extension Conv2D {
         max(1, min(n, columnBudget / max(1, planes * channels * tilesPerImage)))
     }
 
-    /// The forward's tile for geometry `g` and batch `n`: F(4×4, 3×3) where the output has at least 2×2 such tiles
-    /// — in training only from `winograd4MinTrainingTiles` tiles in the batch, and for the forward only (the
-    /// backward is F(2×2)) — else F(2×2, 3×3). bench-nn b32, 128 px, img/s (medians of 4): inference with F(4×4)
+    /// The tile for geometry `g` and batch `n`: F(4×4, 3×3) where the output has at least 2×2 such tiles — in
+    /// training only from `winograd4MinTrainingTiles` tiles in the batch, for the forward and both gradients —
+    /// else F(2×2, 3×3). bench-nn b32, 128 px, img/s (medians of 4): inference with F(4×4)
     /// from 8, 16, 32 px outputs / never: VGG-16 31.0, 29.0, 30.4 / 26.9; ResNet-18 159.9, 157.6, 157.3 / 159.7;
     /// ResNet-50 71.4, 67.8, 71.8 / 71.8. Training VGG-16 b32 from 256 / 1,024 tiles / never: 9.0, 8.7 / 8.2
-    /// (b4 7.3, 7.3 / 7.4; ResNet-18 b32 46.7, 45.2 / 45.5) — a gain where layers are wide and large, none on the
-    /// ResNets' small deep layers.
+    /// (b4 7.3, 7.3 / 7.4; ResNet-18 b32 46.7, 45.2 / 45.5), then with an F(2×2) backward. With the F(4×4)
+    /// backward, one ResNet-18 3×3 layer's training step (forward + backward, b32, ms, medians of 7, F(4×4) from 256
+    /// tiles / F(2×2)): 64 channels at 32 px 45.8 / 59.2, 128 at 16 px 31.1 / 37.5; 256 at 8 px (128 tiles) from
+    /// 128 tiles 33.6 / 28.4 — the 2-tile-wide rows lose.
     func winogradTile(_ g: (ho: Int, wo: Int, pt: Int, pl: Int), n: Int, training: Bool) -> WinogradTile {
         guard winograd4Enabled && g.ho >= 8 && g.wo >= 8 else { return .f2 }
         return !training || n * Winograd4.tiles(g.ho) * Winograd4.tiles(g.wo) >= winograd4MinTrainingTiles ? .f4 : .f2
@@ -63,21 +66,31 @@ extension Conv2D {
         return u
     }
 
+    /// Floats of Winograd-transformed inputs a training forward with `tile` keeps for its backward (all groups, the
+    /// whole batch, in its chunks' layout), or nil where its transforms run across channels (`transformsByChannels`:
+    /// a layout the weight gradient's GEMMs do not read).
+    func winogradKeptCount(_ g: (ho: Int, wo: Int, pt: Int, pl: Int), n: Int, tile: WinogradTile) -> Int? {
+        let (tilesH, tilesW) = (tile.tiles(g.ho), tile.tiles(g.wo))
+        return transformsByChannels(tilesW: tilesW) ? nil : groups * tile.planes * (inChannels / groups) * n * tilesH * tilesW
+    }
+
     /// y[cout, n, ho, wo] = conv(x[cin, n, h, w]) for one group from its transformed filters `u`, by chunks of the
-    /// batch. `flipped`: `u` holds the transformed filters of the transposed convolution (`[16][cin][cout]`), used
+    /// batch; with `keep`, the transformed inputs go there (chunk after chunk) for the backward. `flipped`: `u` holds the transformed filters of the transposed convolution (`[16][cin][cout]`), used
     /// rotated by 180° — the input gradient, since rotating g swaps rows 0 and 3 of G g, so the rotated filter's
     /// U[ξ] is Uᵀ[ξ'] with ξ' the transform index with 0 and 3 swapped in both coordinates.
     func winogradForward(_ x: UnsafePointer<Float>, _ u: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                          cin: Int, cout: Int, n: Int, h: Int, w width: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int),
-                         tile: WinogradTile = .f2, flipped: Bool = false) {
+                         tile: WinogradTile = .f2, flipped: Bool = false, keep: UnsafeMutablePointer<Float>? = nil) {
         precondition(!flipped || tile == .f2, "flipped filters are F(2×2, 3×3) only")
         let (tilesH, tilesW) = (tile.tiles(g.ho), tile.tiles(g.wo)), planes = tile.planes
         let perImage = tilesH * tilesW, byChannels = transformsByChannels(tilesW: tilesW)
+        precondition(keep == nil || !byChannels, "kept inputs are in the row transforms' layout")
         let chunk = winogradImagesPerChunk(n: n, channels: max(cin, cout), tilesPerImage: perImage, planes: planes)
-        ScratchPool.shared.with(planes * cin * chunk * perImage) { v in
+        ScratchPool.shared.with(keep == nil ? planes * cin * chunk * perImage : 0) { scratch in
         ScratchPool.shared.with(planes * cout * chunk * perImage) { m in
             for b0 in Swift.stride(from: 0, to: n, by: chunk) {
                 let images = b0..<min(n, b0 + chunk), tiles = images.count * perImage
+                let v = keep.map { $0 + planes * cin * b0 * perImage } ?? scratch
                 if byChannels {
                     WinogradChannels.transformInput(x, tile: tile, channels: cin, n: n, images: images, h: h, w: width,
                                                     pt: g.pt, pl: g.pl, tilesH: tilesH, tilesW: tilesW, into: v)
@@ -97,35 +110,58 @@ extension Conv2D {
         }}
     }
 
-    /// The backward pass of one group's Winograd convolution (input `x` [cin, n, h, w], gradient `dy`
-    /// [cout, n, ho, wo], transformed filters `u`): adds the weight gradient to `dw` and, when `dx` is given,
-    /// writes the input gradient there.
+    /// The backward pass of one group's Winograd convolution with `tile` (input `x` [cin, n, h, w], gradient `dy`
+    /// [cout, n, ho, wo]): adds the weight gradient to `dw` and, when `dx` is given, writes the input gradient
+    /// there from `u`, the group's filters for it — under F(2×2) the forward's own (used flipped), under F(4×4)
+    /// `rotatedWinogradFilters`. `kept`: the transformed inputs the forward kept (else they are transformed again).
     func winogradBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ u: UnsafePointer<Float>,
                           dw: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?,
-                          cin: Int, cout: Int, n: Int, h: Int, w: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int)) {
-        let (tilesH, tilesW) = (Winograd.tiles(g.ho), Winograd.tiles(g.wo))
+                          cin: Int, cout: Int, n: Int, h: Int, w: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int),
+                          tile: WinogradTile = .f2, kept: UnsafePointer<Float>? = nil) {
+        let (tilesH, tilesW) = (tile.tiles(g.ho), tile.tiles(g.wo)), planes = tile.planes
         let perImage = tilesH * tilesW
-        let chunk = winogradImagesPerChunk(n: n, channels: max(cin, cout), tilesPerImage: perImage)
-        ScratchPool.shared.with(16 * cin * chunk * perImage) { v in
-        ScratchPool.shared.with(16 * cout * chunk * perImage) { dm in
-        ScratchPool.shared.with(16 * cout * cin) { du in
+        let chunk = winogradImagesPerChunk(n: n, channels: max(cin, cout), tilesPerImage: perImage, planes: planes)
+        ScratchPool.shared.with(kept == nil ? planes * cin * chunk * perImage : 0) { scratch in
+        ScratchPool.shared.with(planes * cout * chunk * perImage) { dm in
+        ScratchPool.shared.with(planes * cout * cin) { du in
             for b0 in Swift.stride(from: 0, to: n, by: chunk) {
                 let images = b0..<min(n, b0 + chunk), tiles = images.count * perImage
-                Winograd.transformInput(x, channels: cin, n: n, images: images, h: h, w: w, pt: g.pt, pl: g.pl,
-                                        tilesH: tilesH, tilesW: tilesW, into: v)
-                Winograd.transformGradient(dy, channels: cout, n: n, images: images, ho: g.ho, wo: g.wo,
-                                           tilesH: tilesH, tilesW: tilesW, into: dm)
-                BLAS.eachSingleThreaded(16) { xi in
+                let v = kept.map { $0 + planes * cin * b0 * perImage } ?? UnsafePointer(scratch)
+                if kept == nil {
+                    tile.transformInput(x, channels: cin, n: n, images: images, h: h, w: w, pt: g.pt, pl: g.pl,
+                                        tilesH: tilesH, tilesW: tilesW, into: scratch)
+                }
+                tile.transformGradient(dy, channels: cout, n: n, images: images, ho: g.ho, wo: g.wo,
+                                       tilesH: tilesH, tilesW: tilesW, into: dm)
+                BLAS.eachSingleThreaded(planes) { xi in
                     BLAS.gemm(transB: true, m: cout, n: cin, k: tiles, a: dm + xi * cout * tiles, lda: tiles,
                               b: v + xi * cin * tiles, ldb: tiles, beta: b0 == 0 ? 0 : 1, c: du + xi * cout * cin, ldc: cin)
                 }
             }
-            Winograd.accumulateWeightGradient(du, cout: cout, cin: cin, into: dw)
+            tile.accumulateWeightGradient(du, cout: cout, cin: cin, into: dw)
         }}}
         guard let dx else { return }
         // dX = dY (padded by 2 − p) correlated with the filters rotated by 180° and transposed: an h×w output.
         winogradForward(dy, u, dx, cin: cout, cout: cin, n: n, h: g.ho, w: g.wo, (h, w, 2 - g.pt, 2 - g.pl),
-                        flipped: true)
+                        tile: tile, flipped: tile == .f2)
+    }
+
+    /// The F(4×4) transformed filters of the input gradient (`[groups][36][Cin/groups][Cout/groups]`): those of
+    /// every filter rotated by 180° and transposed — F(4×4)'s points make the rotation no permutation of the
+    /// forward's planes, unlike F(2×2)'s (`Winograd.swap03`). Kept like `winogradFilters`.
+    func rotatedWinogradFilters() -> [Float] {
+        if let cached = rotatedWinogradCache, cached.version == weight.version { return cached.filters }
+        let cg = inChannels / groups, og = outChannels / groups, planes = WinogradTile.f4.planes
+        var rotated = Buffers.uninitialized(og * cg * 9), u = Buffers.uninitialized(groups * planes * og * cg)
+        weight.value.withUnsafeBufferPointer { wp in rotated.withUnsafeMutableBufferPointer { rp in u.withUnsafeMutableBufferPointer { up in
+            for gi in 0..<groups {
+                let wg = wp.baseAddress! + gi * og * cg * 9
+                for co in 0..<og { for ci in 0..<cg { for j in 0..<9 { rp[(ci * og + co) * 9 + 8 - j] = wg[(co * cg + ci) * 9 + j] } } }
+                Winograd4.transformWeights(rp.baseAddress!, cout: cg, cin: og, into: up.baseAddress! + gi * planes * og * cg)
+            }
+        }}}
+        rotatedWinogradCache = (weight.version, u)
+        return u
     }
 }
 
@@ -139,28 +175,34 @@ enum WinogradTile: Hashable {
     /// Tiles along a side of `n` outputs.
     func tiles(_ n: Int) -> Int { self == .f2 ? Winograd.tiles(n) : Winograd4.tiles(n) }
 
+    /// F(2×2)'s version of a transform or F(4×4)'s.
+    private func pick<F>(_ f2: F, _ f4: F) -> F { self == .f2 ? f2 : f4 }
+
     /// U = G g Gᵀ for 3×3 filters `[cout, cin, 3, 3]` into `[planes][cout][cin]`.
     func transformWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, into u: UnsafeMutablePointer<Float>) {
-        if self == .f2 { Winograd.transformWeights(w, cout: cout, cin: cin, into: u) } else { Winograd4.transformWeights(w, cout: cout, cin: cin, into: u) }
+        pick(Winograd.transformWeights, Winograd4.transformWeights)(w, cout, cin, u)
     }
 
     /// V = Bᵀ d B for the input tiles of `images` (see `Winograd.transformInput`).
     func transformInput(_ x: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, h: Int, w: Int,
                         pt: Int, pl: Int, tilesH: Int, tilesW: Int, into v: UnsafeMutablePointer<Float>) {
-        if self == .f2 {
-            Winograd.transformInput(x, channels: channels, n: n, images: images, h: h, w: w, pt: pt, pl: pl, tilesH: tilesH, tilesW: tilesW, into: v)
-        } else {
-            Winograd4.transformInput(x, channels: channels, n: n, images: images, h: h, w: w, pt: pt, pl: pl, tilesH: tilesH, tilesW: tilesW, into: v)
-        }
+        pick(Winograd.transformInput, Winograd4.transformInput)(x, channels, n, images, h, w, pt, pl, tilesH, tilesW, v)
+    }
+
+    /// Ŷ = A dY Aᵀ for the gradient tiles of `images` (see `Winograd.transformGradient`).
+    func transformGradient(_ dy: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, ho: Int, wo: Int,
+                           tilesH: Int, tilesW: Int, into out: UnsafeMutablePointer<Float>) {
+        pick(Winograd.transformGradient, Winograd4.transformGradient)(dy, channels, n, images, ho, wo, tilesH, tilesW, out)
+    }
+
+    /// dw += Gᵀ dU G for the transformed-filter gradients `du` `[planes][cout][cin]`.
+    func accumulateWeightGradient(_ du: UnsafePointer<Float>, cout: Int, cin: Int, into dw: UnsafeMutablePointer<Float>) {
+        pick(Winograd.accumulateWeightGradient, Winograd4.accumulateWeightGradient)(du, cout, cin, dw)
     }
 
     /// Y = Aᵀ M A into the CNHW output (see `Winograd.transformOutput`).
     func transformOutput(_ m: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, ho: Int, wo: Int,
                          tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>) {
-        if self == .f2 {
-            Winograd.transformOutput(m, channels: channels, n: n, images: images, ho: ho, wo: wo, tilesH: tilesH, tilesW: tilesW, into: y)
-        } else {
-            Winograd4.transformOutput(m, channels: channels, n: n, images: images, ho: ho, wo: wo, tilesH: tilesH, tilesW: tilesW, into: y)
-        }
+        pick(Winograd.transformOutput, Winograd4.transformOutput)(m, channels, n, images, ho, wo, tilesH, tilesW, y)
     }
 }

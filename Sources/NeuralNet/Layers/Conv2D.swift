@@ -29,26 +29,34 @@ public final class Conv2D: Layer {
     var winogradEnabled = true
     /// Narrowest layer (fewer of input and output channels per group) that takes Winograd in training.
     var winogradMinTrainingChannels = 64
-    /// Least channels × F(2×2) output tiles in the batch for Winograd in training. bench-nn training, 128 px,
-    /// img/s (medians of 3) with (channels, work) ≥ (64, 2¹⁷) / the former "256 tiles" rule / never:
-    /// ResNet-18 b4 and b32, VGG-16 b4 and b32, and the experiment's ResNet-18 ×0.5 and VGG-16 ×0.25 at b4 — see
-    /// bench/nn/RESULTS.md. Thin layers (16–32 channels) lose at any size, layers of ≤ 64 K channel-tiles too.
-    var winogradMinTrainingWork = 1 << 17
+    /// Least channels × F(2×2) output tiles in the batch for Winograd in training. First chosen as 2¹⁷ with the
+    /// F(2×2) backward (thin layers, 16–32 channels, lose at any size; see bench/nn/RESULTS.md); with the F(4×4)
+    /// backward and kept inputs, 2¹⁵: one layer's training step at b4 (ms, medians of 9, 2¹⁵ / 2¹⁷): 64 channels at
+    /// 32 px 5.1 / 9.1, 128 at 16 px 4.6 / 6.8; whole ResNet-18 b4 img/s (medians of 5) 27.8 / 24.6, 2¹³ 25.0.
+    var winogradMinTrainingWork = 1 << 15
     /// Whether the forward may take the F(4×4, 3×3) tile (tests compare it with F(2×2, 3×3)).
     var winograd4Enabled = true
-    /// Fewest F(4×4) output tiles in the batch for that tile in a training forward (see `winogradTile`).
-    var winograd4MinTrainingTiles = 1024
+    /// Fewest F(4×4) output tiles in the batch for that tile in training (see `winogradTile`). ResNet-18 b32 img/s
+    /// (medians of 5, interleaved): 256 42.4, 1,024 41.2, the former F(2×2) backward from 1,024 38.2.
+    var winograd4MinTrainingTiles = 256
     /// Tile rows narrower than this take the channel-vectorised input transforms (see `transformsByChannels`).
     var winogradChannelsBelowTiles = 4
-    /// Transformed filters per tile size, with the weight version they were made from (in training the forward
-    /// may use F(4×4) and the backward F(2×2) in the same step).
+    /// Transformed filters per tile size, with the weight version they were made from (F(2×2)'s also serve its
+    /// input gradient, used flipped).
     var winogradCache: [WinogradTile: (version: Int, filters: [Float])] = [:]
+    /// The F(4×4) input gradient's transformed filters (`rotatedWinogradFilters`), with their weight version.
+    var rotatedWinogradCache: (version: Int, filters: [Float])?
     /// Most floats of im2col columns a training forward keeps for its backward (default 32 M, 128 MiB), which then
     /// need not pack them again; above it the backward re-packs chunk by chunk. ResNet-18 b32 keeps ~140 MB (its
     /// 7×7 stem 77 MB, the strided and 4×4 layers the rest).
     var keptColumnBudget = 1 << 25
-    /// The whole batch's im2col columns (all groups) from the last training forward, until its backward uses them.
-    private var keptColumns: [Float] = []
+    /// The same for Winograd-transformed inputs (default 8 M floats, 32 MiB): ResNet-18 b32 keeps those of every
+    /// Winograd layer but the 4×4 ones (~120 MB, its 64-channel layers 19 MB each); VGG-16 b32's 32 px and 16 px
+    /// layers (38–75 MB each) transform again, which keeps its peak memory below PyTorch's.
+    var keptTransformBudget = 1 << 23
+    /// The whole batch's im2col columns or Winograd-transformed inputs (all groups) from the last training forward,
+    /// until its backward uses them (the name predates the latter).
+    private(set) var keptColumns: [Float] = []
     /// Output pixels (N·Ho·Wo) of the last forward, for FLOP accounting.
     public private(set) var lastOutputPixels = 0
 
@@ -144,8 +152,9 @@ public final class Conv2D: Layer {
             let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
             let tile = winogradTile(g, n: n, training: training)
             let winograd = !direct && usesWinograd(g, n: n, training: training) ? winogradFilters(tile) : []
-            let keep = training && !direct && winograd.isEmpty && groups * k * m <= keptColumnBudget
-            if keep { keptColumns = Buffers.uninitialized(groups * k * m) }
+            let keptCount = winograd.isEmpty ? groups * k * m : winogradKeptCount(g, n: n, tile: tile) ?? .max
+            let keep = training && !direct && keptCount <= (winograd.isEmpty ? keptColumnBudget : keptTransformBudget)
+            if keep { keptColumns = Buffers.uninitialized(keptCount) }
             x.data.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
             winograd.withUnsafeBufferPointer { up in
@@ -158,12 +167,13 @@ public final class Conv2D: Layer {
                         BLAS.gemm(m: og, n: m, k: k, a: wg, lda: k, b: xg, ldb: m, beta: 0, c: yg, ldc: m)
                         continue
                     }
+                    // Kept for the backward: the whole batch at once, into `keptColumns`.
+                    let kept = keep ? kp.baseAddress.map { $0 + gi * keptCount / groups } : nil
                     if !winograd.isEmpty, let u = up.baseAddress {   // an empty array may still have a base address
-                        winogradForward(xg, u + gi * tile.planes * og * cg, yg, cin: cg, cout: og, n: n, h: h, w: w, g, tile: tile)
+                        winogradForward(xg, u + gi * tile.planes * og * cg, yg, cin: cg, cout: og, n: n, h: h, w: w, g,
+                                        tile: tile, keep: kept)
                         continue
                     }
-                    // Kept for the backward: the whole batch at once, into `keptColumns`.
-                    let kept = keep ? kp.baseAddress.map { $0 + gi * k * m } : nil
                     forEachChunk(xg, channels: cg, n: n, h: h, w: w, g, chunk: chunk, into: kept) { images, col, cols in
                         BLAS.gemm(m: og, n: cols, k: k, a: wg, lda: k, b: col, ldb: cols,
                                   beta: 0, c: yg + images.lowerBound * plane, ldc: m)
@@ -203,10 +213,15 @@ public final class Conv2D: Layer {
         let cg = inChannels / groups, og = outChannels / groups, k = cg * kh * kw
         let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
         let wantDx = needsInputGradient
-        let winograd = !direct && usesWinograd(g, n: n, training: true) ? winogradFilters(.f2) : []
-        // The forward's columns, when it kept them for this input (taken: the gradient overwrites them).
+        let tile = winogradTile(g, n: n, training: true)
+        let winograd = !direct && usesWinograd(g, n: n, training: true)
+            ? (tile == .f2 ? winogradFilters(.f2) : rotatedWinogradFilters()) : []
+        // The forward's columns or transformed inputs, when it kept them for this input (taken: the gradient
+        // overwrites columns).
         var kept: [Float] = []
-        if !direct && winograd.isEmpty && keptColumns.count == groups * k * m && m > 0 { swap(&kept, &keptColumns) }
+        let keptCount = winograd.isEmpty ? groups * k * m : winogradKeptCount(g, n: n, tile: tile) ?? -1
+        if !direct && keptColumns.count == keptCount && m > 0 { swap(&kept, &keptColumns) }
+        keptColumns = []
         // A direct or Winograd convolution's input gradient writes every element; col2im adds into zeros
         // (and a first layer, which computes none, returns zeros).
         var dx = (direct || !winograd.isEmpty) && wantDx ? Buffers.uninitialized(x.count) : [Float](repeating: 0, count: x.count)
@@ -221,9 +236,10 @@ public final class Conv2D: Layer {
                 let xg = xp.baseAddress! + gi * cg * n * h * w, dy = gp.baseAddress! + gi * og * m
                 let wg = wp.baseAddress! + gi * og * k, dwg = dwp.baseAddress! + gi * og * k
                 if !winograd.isEmpty, let u = up.baseAddress {
-                    winogradBackward(xg, dy, u + gi * 16 * og * cg, dw: dwg,
+                    winogradBackward(xg, dy, u + gi * tile.planes * og * cg, dw: dwg,
                                      dx: wantDx ? dxp.baseAddress! + gi * cg * n * h * w : nil,
-                                     cin: cg, cout: og, n: n, h: h, w: w, g)
+                                     cin: cg, cout: og, n: n, h: h, w: w, g, tile: tile,
+                                     kept: kp.count > 0 ? kp.baseAddress.map { UnsafePointer($0 + gi * keptCount / groups) } : nil)
                     continue
                 }
                 if direct {
