@@ -51,7 +51,7 @@ public final class Conv2D: Layer {
     /// 7×7 stem 77 MB, the strided and 4×4 layers the rest).
     var keptColumnBudget = 1 << 25
     /// The same for Winograd-transformed inputs (default 8 M floats, 32 MiB): ResNet-18 b32 keeps those of every
-    /// Winograd layer but the 4×4 ones (~120 MB, its 64-channel layers 19 MB each); VGG-16 b32's 32 px and 16 px
+    /// Winograd layer but the 4×4 ones (~130 MB, its 64-channel layers 19 MB each); VGG-16 b32's 32 px and 16 px
     /// layers (38–75 MB each) transform again, which keeps its peak memory below PyTorch's.
     var keptTransformBudget = 1 << 23
     /// The whole batch's im2col columns or Winograd-transformed inputs (all groups) from the last training forward,
