@@ -98,9 +98,9 @@ import Testing
             #expect(conv.usesWinograd(conv.geometry(10, 9), n: 3, training: true))
             #expect(conv.winogradTile(conv.geometry(10, 9), n: 3, training: true) == tile)
             _ = conv.forward(x, training: true)
-            #expect(conv.keptColumns.count == (keep ? conv.winogradKeptCount(conv.geometry(10, 9), n: 3, tile: tile) : 0))
+            #expect(conv.keptForBackward.count == (keep ? conv.winogradKeptCount(conv.geometry(10, 9), n: 3, tile: tile) : 0))
             let dx = conv.backward(dy)
-            #expect(conv.keptColumns.isEmpty, "the backward lets go of what it used")
+            #expect(conv.keptForBackward.isEmpty, "the backward lets go of what it used")
             results.append((dx.data, conv.weight.grad))
         }
         #expect(results[0].dx == results[1].dx && results[0].dw == results[1].dw)

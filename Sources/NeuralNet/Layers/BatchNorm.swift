@@ -107,7 +107,16 @@ public final class BatchNorm: Layer {
                     dg[c] += Float(sdyh); db[c] += Float(sdy)
                     let k = gam[c] * inv[c] / Float(m), mf = Float(m)
                     let a = Float(sdy), bh = Float(sdyh) * inv[c], mu = mean[c]
-                    for i in 0..<m { let o = base + i * st; dxb[o] = k * (mf * gb[o] - a - (xb[o] - mu) * bh) }
+                    if st == 1 {   // sixteen at a time (LLVM does not vectorise the strided loop)
+                        let (g, x, d) = (gb + base, xb + base, dxb + base), vm = m / 16 * 16
+                        for i in Swift.stride(from: 0, to: vm, by: 16) {
+                            let v = k * (mf * Lanes.load16(g + i) - a - (Lanes.load16(x + i) - mu) * bh)
+                            Lanes.store16(v, d + i)
+                        }
+                        for i in vm..<m { d[i] = k * (mf * g[i] - a - (x[i] - mu) * bh) }
+                    } else {
+                        for i in 0..<m { let o = base + i * st; dxb[o] = k * (mf * gb[o] - a - (xb[o] - mu) * bh) }
+                    }
                 } else {
                     // Eval mode: y = x·g + b with fixed statistics.
                     let s = gam[c] / (rv[c] + eps).squareRoot()

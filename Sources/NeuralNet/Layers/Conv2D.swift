@@ -55,8 +55,8 @@ public final class Conv2D: Layer {
     /// layers (38–75 MB each) transform again, which keeps its peak memory below PyTorch's.
     var keptTransformBudget = 1 << 23
     /// The whole batch's im2col columns or Winograd-transformed inputs (all groups) from the last training forward,
-    /// until its backward uses them (the name predates the latter).
-    private(set) var keptColumns: [Float] = []
+    /// until its backward uses them.
+    private(set) var keptForBackward: [Float] = []
     /// Output pixels (N·Ho·Wo) of the last forward, for FLOP accounting.
     public private(set) var lastOutputPixels = 0
 
@@ -139,7 +139,7 @@ public final class Conv2D: Layer {
         let g = geometry(h, w)
         let plane = g.ho * g.wo, m = n * plane
         lastOutputPixels = m
-        keptColumns = []
+        keptForBackward = []
         var out: [Float]
         if isDepthwise {
             // The undilated kernels write every output; the dilated fallback and empty inputs add into zeros.
@@ -154,11 +154,11 @@ public final class Conv2D: Layer {
             let winograd = !direct && usesWinograd(g, n: n, training: training) ? winogradFilters(tile) : []
             let keptCount = winograd.isEmpty ? groups * k * m : winogradKeptCount(g, n: n, tile: tile) ?? .max
             let keep = training && !direct && keptCount <= (winograd.isEmpty ? keptColumnBudget : keptTransformBudget)
-            if keep { keptColumns = Buffers.uninitialized(keptCount) }
+            if keep { keptForBackward = Buffers.uninitialized(keptCount) }
             x.data.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
             winograd.withUnsafeBufferPointer { up in
-            keptColumns.withUnsafeMutableBufferPointer { kp in
+            keptForBackward.withUnsafeMutableBufferPointer { kp in
             out.withUnsafeMutableBufferPointer { op in
                 for gi in 0..<groups {
                     let xg = xp.baseAddress! + gi * cg * n * h * w, wg = wp.baseAddress! + gi * og * k
@@ -167,7 +167,7 @@ public final class Conv2D: Layer {
                         BLAS.gemm(m: og, n: m, k: k, a: wg, lda: k, b: xg, ldb: m, beta: 0, c: yg, ldc: m)
                         continue
                     }
-                    // Kept for the backward: the whole batch at once, into `keptColumns`.
+                    // Kept for the backward: the whole batch at once, into `keptForBackward`.
                     let kept = keep ? kp.baseAddress.map { $0 + gi * keptCount / groups } : nil
                     if !winograd.isEmpty, let u = up.baseAddress {   // an empty array may still have a base address
                         winogradForward(xg, u + gi * tile.planes * og * cg, yg, cin: cg, cout: og, n: n, h: h, w: w, g,
@@ -220,8 +220,8 @@ public final class Conv2D: Layer {
         // overwrites columns).
         var kept: [Float] = []
         let keptCount = winograd.isEmpty ? groups * k * m : winogradKeptCount(g, n: n, tile: tile) ?? -1
-        if !direct && keptColumns.count == keptCount && m > 0 { swap(&kept, &keptColumns) }
-        keptColumns = []
+        if !direct && keptForBackward.count == keptCount && m > 0 { swap(&kept, &keptForBackward) }
+        keptForBackward = []
         // A direct or Winograd convolution's input gradient writes every element; col2im adds into zeros
         // (and a first layer, which computes none, returns zeros).
         var dx = (direct || !winograd.isEmpty) && wantDx ? Buffers.uninitialized(x.count) : [Float](repeating: 0, count: x.count)
