@@ -75,9 +75,10 @@ extension Conv2D {
     }
 
     /// y[cout, n, ho, wo] = conv(x[cin, n, h, w]) for one group from its transformed filters `u`, by chunks of the
-    /// batch; with `keep`, the transformed inputs go there (chunk after chunk) for the backward. `flipped`: `u` holds the transformed filters of the transposed convolution (`[16][cin][cout]`), used
-    /// rotated by 180° — the input gradient, since rotating g swaps rows 0 and 3 of G g, so the rotated filter's
-    /// U[ξ] is Uᵀ[ξ'] with ξ' the transform index with 0 and 3 swapped in both coordinates.
+    /// batch; with `keep`, the transformed inputs go there (chunk after chunk) for the backward. `flipped`: `u`
+    /// holds the transformed filters of the transposed convolution (`[16][cin][cout]`), used rotated by 180° — the
+    /// input gradient, since rotating g swaps rows 0 and 3 of G g, so the rotated filter's U[ξ] is Uᵀ[ξ'] with ξ'
+    /// the transform index with 0 and 3 swapped in both coordinates.
     func winogradForward(_ x: UnsafePointer<Float>, _ u: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                          cin: Int, cout: Int, n: Int, h: Int, w width: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int),
                          tile: WinogradTile = .f2, flipped: Bool = false, keep: UnsafeMutablePointer<Float>? = nil) {
