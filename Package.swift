@@ -2,7 +2,7 @@
 import Foundation
 import PackageDescription
 
-/// The CPU the engine's Swift kernels (targets NeuralNet and Imaging) are compiled for on x86-64: `haswell` — x86-64-v3,
+/// The CPU the engine's Swift kernels (targets NeuralNet, Imaging and Pipeline's BLAKE3) are compiled for on x86-64: `haswell` — x86-64-v3,
 /// AVX2 and FMA, every x86 server CPU since 2013 — unless `VITRINE_TARGET_CPU` names another (`x86-64` for any 64-bit
 /// x86, `skylake-avx512`). Built for baseline SSE2, the 16-lane kernels ran 4 instructions per vector op: ResNet-18
 /// training 10–14 % slower (bench/nn/RESULTS.md); decode + fit 6 % slower (identical pixels either way). A binary built for more than the CPU has stops at start with a
@@ -54,12 +54,13 @@ let package = Package(
         .target(name: "VectorSearch", dependencies: ["CBLAS", "CBLASLoader"]),
         .target(name: "Report"),
 
-        // The runner.
+        // The runner. Built for the engine CPU too (its BLAKE3 runs eight lanes at a time), so it links
+        // CBLASLoader, whose start-up check refuses a CPU without those instructions.
         .target(name: "Pipeline", dependencies: [
-            "Yams",
+            "Yams", "CBLASLoader",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: engineCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []),
         .target(name: "Checkpoints", dependencies: ["Pipeline", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Stages", dependencies: [
             "Pipeline", "Catalog", "TextSimilarity", "ImageFetch", "Imaging", "NeuralNet", "VectorSearch", "Report", "Randomness",

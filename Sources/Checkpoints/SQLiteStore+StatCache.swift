@@ -6,7 +6,7 @@ import Pipeline
 public struct CachedHash: Sendable, Hashable {
     /// Stat of the file when it was hashed.
     public var stat: FileStat
-    /// Hex sha256 of the file's bytes.
+    /// Content hash of the file's bytes (`ContentHash.file`; plain SHA-256 hex when cached before 2026-11-27).
     public var sha256: String
 
     /// A cached hash.

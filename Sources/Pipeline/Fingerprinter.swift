@@ -57,8 +57,8 @@ public struct Fingerprinter: Sendable {
     /// A fingerprinter using `store`'s stat cache.
     public init(store: any PipelineStore, pipelineDirectory: URL) { self.store = store; self.pipelineDirectory = pipelineDirectory }
 
-    /// Content hash of a path input: a file's sha256, or for a folder the hash of its sorted
-    /// (relative path, sha256) list. Unchanged files (same size, mtime, inode) are not re-read.
+    /// Content hash of a path input: a file's (`ContentHash.file`), or for a folder the sha256 of its sorted
+    /// (relative path, content hash) list. Unchanged files (same size, mtime, inode) are not re-read.
     public func hash(path: String, stage: String, parameter: String) throws -> String {
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : pipelineDirectory.appendingPathComponent(path)
         var isDir: ObjCBool = false
@@ -86,7 +86,7 @@ public struct Fingerprinter: Sendable {
     private func hashFile(_ path: String, collect: inout [(path: String, stat: FileStat, sha256: String)]) throws -> String {
         guard let st = FileStat.of(path) else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
         if let cached = try store.cachedHash(path: path, stat: st) { return cached }
-        let h = try ContentHash.sha256(fileAt: URL(fileURLWithPath: path))
+        let h = try ContentHash.file(at: URL(fileURLWithPath: path))
         collect.append((path, st, h))
         return h
     }

@@ -92,6 +92,8 @@ public struct ArtifactRecord: Sendable, Hashable, Codable {
     public var output: String
     /// Path relative to the state directory.
     public var path: String
+    /// Content hash (`ContentHash.file`): `blake3:` and hex, or, for files committed before 2026-11-27, plain
+    /// SHA-256 hex (the name is the column's, kept so older state databases read as they are).
     public var sha256: String
     public var bytes: Int64
     /// Row count for tabular (JSON Lines) outputs.

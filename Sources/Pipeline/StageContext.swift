@@ -37,7 +37,7 @@ public final class StageContext: @unchecked Sendable {
     private let lock = NSLock()
     private var _metrics: [MetricPoint] = []
     private var _summary: [String: JSONValue] = [:]
-    private var _knownHashes: [String: (sha256: String, stat: FileStat)] = [:]
+    private var _knownHashes: [String: (hash: String, stat: FileStat)] = [:]
 
     /// A context; the runner makes one per execution, tests make their own.
     public init(stageName: String, parameters: StageParameters, inputs: [String: [URL]] = [:], stagingDirectory: URL,
@@ -55,17 +55,18 @@ public final class StageContext: @unchecked Sendable {
         self.feed = feed
     }
 
-    /// Records the sha256 of output file `url` (under the staging directory) as it stands now, computed while
-    /// writing it, so the commit need not read it again; a file changed since (size, mtime, inode) is hashed as usual.
-    public func recordHash(of url: URL, sha256: String) {
+    /// Records the content hash (`ContentHash.Stream`) of output file `url` (under the staging directory) as it
+    /// stands now, computed while writing it, so the commit need not read it again; a file changed since (size,
+    /// mtime, inode) is hashed as usual.
+    public func recordHash(of url: URL, hash: String) {
         let root = stagingDirectory.standardizedFileURL.path + "/", path = url.standardizedFileURL.path
         guard path.hasPrefix(root), let stat = FileStat.of(path) else { return }
-        lock.withLock { _knownHashes[String(path.dropFirst(root.count))] = (sha256, stat) }
+        lock.withLock { _knownHashes[String(path.dropFirst(root.count))] = (hash, stat) }
     }
 
     /// The hash recorded for the output file at `relativePath`, if the file still has the `stat` it had then.
     public func recordedHash(_ relativePath: String, stat: FileStat) -> String? {
-        lock.withLock { _knownHashes[relativePath].flatMap { $0.stat == stat ? $0.sha256 : nil } }
+        lock.withLock { _knownHashes[relativePath].flatMap { $0.stat == stat ? $0.hash : nil } }
     }
 
     /// Tells a downstream stage working ahead that `item` (e.g. a stored image's sha256) is ready, handing it

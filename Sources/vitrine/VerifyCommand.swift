@@ -29,9 +29,9 @@ struct VerifyCommand: AsyncParsableCommand {
                     guard FileManager.default.fileExists(atPath: url.path) else {
                         drift += 1; say("MISSING   \(stage): \(a.path)"); continue
                     }
-                    let h = try ContentHash.sha256(fileAt: url)
+                    let h = try ContentHash.file(at: url, like: a.sha256)
                     bytes += a.bytes
-                    if h != a.sha256 { drift += 1; say("MODIFIED  \(stage): \(a.path) (recorded \(a.sha256.prefix(12)), now \(h.prefix(12)))") }
+                    if h != a.sha256 { drift += 1; say("MODIFIED  \(stage): \(a.path) (recorded \(ContentHash.abbreviated(a.sha256)), now \(ContentHash.abbreviated(h)))") }
                 }
             }
         } catch { fail("\(error)", code: 1) }

@@ -204,9 +204,9 @@ struct Workspace {
         // Written to after its hash was recorded (size and mtime differ): hashed from the file.
         let changed = try recorded("changed")
         #expect(try String(contentsOf: changed.file, encoding: .utf8) == "changed\nagain\n")
-        #expect(changed.sha256 == (try ContentHash.sha256(fileAt: changed.file)))
+        #expect(changed.sha256 == (try ContentHash.file(at: changed.file)))
         let plain = try recorded("plain")
-        #expect(plain.sha256 == (try ContentHash.sha256(fileAt: plain.file)))
+        #expect(plain.sha256 == (try ContentHash.file(at: plain.file)))
     }
 
     @Test func executionsWithoutRecordedOutputHashesAreHashedFromTheirRows() async throws {
@@ -222,6 +222,33 @@ struct Workspace {
         #expect(again.ran.isEmpty && again.skipped.sorted() == first.ran.sorted())
         let changed = try await ws.run(yaml, overrides: ["t=two"])
         #expect(Set(changed.ran) == ["a", "b", "c"])
+    }
+
+    @Test func outputsRecordedWithSHA256BeforeBLAKE3StayIntact() async throws {
+        let ws = try Workspace()
+        let yaml = try chain(ws)
+        let first = try await ws.run(yaml)
+        #expect(first.status == .succeeded && !first.ran.isEmpty)
+        // A state written before file hashes were BLAKE3: each artifact's recorded hash is its plain SHA-256. The
+        // files' mtimes change, so the intact check hashes them again — with SHA-256, as recorded.
+        let q = try DatabaseQueue(path: ws.dir.appendingPathComponent(".vitrine/state.sqlite").path)
+        let paths = try await q.read { db in try String.fetchAll(db, sql: "SELECT path FROM artifacts") }
+        #expect(!paths.isEmpty)
+        for p in paths {
+            let url = ws.layout.absolute(p)
+            let old = try ContentHash.sha256(fileAt: url)
+            try await q.write { db in try db.execute(sql: "UPDATE artifacts SET sha256 = ? WHERE path = ?", arguments: [old, p]) }
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: url.path)
+        }
+        try q.close()
+        let again = try await ws.run(yaml)
+        #expect(again.ran.isEmpty && again.skipped.sorted() == first.ran.sorted(), "nothing re-ran: \(again.ran)")
+        // Same size, other bytes: the SHA-256 check sees it and the stage runs again.
+        let out = ws.layout.latest.appendingPathComponent("c/out.txt")
+        let text = try String(contentsOf: out, encoding: .utf8)
+        try Data(text.uppercased().utf8).write(to: out)
+        let third = try await ws.run(yaml)
+        #expect(third.ran.contains("c"), "\(third.ran)")
     }
 
     @Test func shellCommandsStartWithNoSignalBlockedOrIgnored() async throws {

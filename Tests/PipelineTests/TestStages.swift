@@ -23,7 +23,7 @@ struct EchoStage: Stage {
         if let input = try context.optionalInput("input") { text += try String(contentsOf: input, encoding: .utf8) }
         try Data(text.utf8).write(to: context.output("out"))
         let recorded = try p.string("recorded_hash")
-        if !recorded.isEmpty { context.recordHash(of: context.output("out"), sha256: recorded) }
+        if !recorded.isEmpty { context.recordHash(of: context.output("out"), hash: recorded) }
         if try p.bool("rewrite_after") {
             let h = try FileHandle(forWritingTo: context.output("out"))
             _ = try h.seekToEnd(); h.write(Data("again\n".utf8)); try h.close()

@@ -36,7 +36,7 @@ extension Executor {
             records.set(order[k], Result {
                 let rows = owner?.tabular == true ? try Self.countLines(f.url) : nil
                 return ArtifactRecord(output: owner?.name ?? CommitFiles.metaOutput, path: layout.relative(f.url),
-                                      sha256: try ctx.recordedHash(f.rel, stat: f.stat) ?? ContentHash.sha256(fileAt: f.url), bytes: f.stat.size, rows: rows, stat: f.stat)
+                                      sha256: try ctx.recordedHash(f.rel, stat: f.stat) ?? ContentHash.file(at: f.url), bytes: f.stat.size, rows: rows, stat: f.stat)
             })
         }
         let artifacts = try files.indices.map { i -> ArtifactRecord in

@@ -84,7 +84,7 @@ public final class Executor: @unchecked Sendable {
         for a in try statChanged(of: e) {
             let url = layout.absolute(a.path)
             guard let st = FileStat.of(url.path) else { return "output \(a.path) is missing" }
-            if st.size != a.stat.size || (try? ContentHash.sha256(fileAt: url)) != a.sha256 { return "output \(a.path) was modified" }
+            if st.size != a.stat.size || (try? ContentHash.file(at: url, like: a.sha256)) != a.sha256 { return "output \(a.path) was modified" }
         }
         return nil
     }

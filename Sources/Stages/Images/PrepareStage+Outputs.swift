@@ -56,7 +56,7 @@ extension PrepareStage {
             let images = try NpyWriter(url: url, dtype: .uint8, shape: [rows.count, s, s, 3], follow: { digest.update($0) })
             try copyThumbnails(rows, into: images, ctx)
             try images.finish()
-            ctx.recordHash(of: url, sha256: digest.hex())
+            ctx.recordHash(of: url, hash: digest.hex())
             var labels = [Int32](); labels.reserveCapacity(rows.count)
             var table = ""
             var perClass: [String: Int] = Dictionary(uniqueKeysWithValues: classes.map { ($0, 0) })
