@@ -155,8 +155,7 @@ public enum NpyFile {
 }
 
 /// Writes one `.npy` file through a temporary name: rows appended in order (`append`) or written at
-/// their index from any thread (`write(_:row:)`), then checked, fsynced and renamed into place. Optionally
-/// hands the file's bytes in order to a sink (a hash) while the rows are still being written.
+/// their index from any thread (`write(_:row:)`), then checked, fsynced and renamed into place.
 public final class NpyWriter: @unchecked Sendable {
     private let fd: Int32
     private let temp: URL
@@ -167,36 +166,30 @@ public final class NpyWriter: @unchecked Sendable {
     private var written = 0
     private var unflushed = 0
     private var closed = false
-    private let follower: PrefixFollower?
     /// Written bytes after which writeback of the file is started, so `finish`'s fsync has little left to wait for.
     static let writebackEvery = 32 << 20
 
-    /// Opens `url` for an array of `dtype` and `shape`; rows follow with `append` or `write(_:row:)`. With
-    /// `follow`, the file's bytes (header first) are passed to it in order, on a thread of its own, as soon
-    /// as they form a contiguous prefix; all of them have been passed when `finish` returns.
-    public init(url: URL, dtype: NpyDType, shape: [Int], follow: (@Sendable (UnsafeRawBufferPointer) -> Void)? = nil) throws {
+    /// Opens `url` for an array of `dtype` and `shape`; rows follow with `append` or `write(_:row:)`.
+    public init(url: URL, dtype: NpyDType, shape: [Int]) throws {
         self.url = url
         temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         expectedBytes = shape.reduce(1, *) * dtype.byteSize
         let header = NpyFile.header(dtype: dtype, shape: shape)
         headerBytes = header.count
-        let file = open(temp.path, (follow == nil ? O_WRONLY : O_RDWR) | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let file = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard file >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temp.path]) }
         fd = file
-        follower = follow.map { [temp] in PrefixFollower(fd: file, path: temp.path, sink: $0) }
-        do { try header.withUnsafeBytes { try writeAll($0, at: 0) } } catch { follower?.abandon(); Glibc.close(fd); unlink(temp.path); throw error }
-        follower?.wrote(0..<header.count)
+        do { try header.withUnsafeBytes { try writeAll($0, at: 0) } } catch { Glibc.close(fd); unlink(temp.path); throw error }
     }
 
     deinit {
-        if !closed { follower?.abandon(); Glibc.close(fd); unlink(temp.path) }
+        if !closed { Glibc.close(fd); unlink(temp.path) }
     }
 
     /// Appends raw element bytes (any number of rows) after what was appended so far.
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
         let offset = lock.withLock { defer { written += bytes.count }; return headerBytes + written }
         try writeAll(bytes, at: offset)
-        follower?.wrote(offset..<(offset + bytes.count))
         wrote(bytes.count)
     }
 
@@ -205,7 +198,6 @@ public final class NpyWriter: @unchecked Sendable {
     public func write(_ bytes: UnsafeRawBufferPointer, row: Int) throws {
         let offset = headerBytes + row * bytes.count
         try writeAll(bytes, at: offset)
-        follower?.wrote(offset..<(offset + bytes.count))
         lock.withLock { written += bytes.count }
         wrote(bytes.count)
     }
@@ -228,19 +220,14 @@ public final class NpyWriter: @unchecked Sendable {
     /// Appends float32 elements.
     public func append(_ values: [Float]) throws { try values.withUnsafeBytes { try append($0) } }
 
-    /// Checks the size, waits for the follower to pass on every byte, flushes and renames the file into place.
+    /// Checks the size, flushes and renames the file into place.
     public func finish() throws {
         let total = lock.withLock { written }
         closed = true
         guard total == expectedBytes else {
-            follower?.abandon(); Glibc.close(fd); unlink(temp.path)
+            Glibc.close(fd); unlink(temp.path)
             throw NpyError.shapeMismatch(shape: [expectedBytes], count: total)
         }
-        do {
-            if let passed = try follower?.finish(), passed != headerBytes + total {
-                throw NpyError.shapeMismatch(shape: [headerBytes + total], count: passed)  // a range never reported written
-            }
-        } catch { Glibc.close(fd); unlink(temp.path); throw error }
         let synced = fsync(fd) == 0
         Glibc.close(fd)
         guard synced, rename(temp.path, url.path) == 0 else {

@@ -95,15 +95,7 @@ public final class BlobStore: Sendable {
         guard fd >= 0 else { throw FileIO.Failure(code: errno, what: "open \(p)") }
         defer { close(fd) }
         var out = Data(count: count)
-        var done = 0
-        try out.withUnsafeMutableBytes { (buf: UnsafeMutableRawBufferPointer) in
-            while done < count {
-                let n = pread(fd, buf.baseAddress! + done, count - done, off_t(offset + done))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw FileIO.Failure(code: n < 0 ? errno : EIO, what: "read \(count) bytes at \(offset) of \(p) (got \(done))") }
-                done += n
-            }
-        }
+        try out.withUnsafeMutableBytes { try FileIO.read(fd, into: $0.baseAddress!, count: count, at: offset, path: p) }
         return out
     }
 
@@ -117,6 +109,18 @@ public final class BlobStore: Sendable {
 
 /// Small file-system helpers shared by the runner and the stores.
 public enum FileIO {
+    /// Reads exactly `count` bytes of `fd` (the file at `path`, for messages) from `offset` to `destination`;
+    /// throws when the file ends first.
+    public static func read(_ fd: Int32, into destination: UnsafeMutableRawPointer, count: Int, at offset: Int, path: String) throws {
+        var done = 0
+        while done < count {
+            let n = pread(fd, destination + done, count - done, off_t(offset + done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw Failure(code: n < 0 ? errno : EIO, what: "read \(count) bytes at \(offset) of \(path) (got \(done))") }
+            done += n
+        }
+    }
+
     /// Atomically renames `src` over `dst` (POSIX rename).
     public static func renameReplacing(_ src: URL, to dst: URL) throws {
         if rename(src.path, dst.path) != 0 {
@@ -132,6 +136,8 @@ public enum FileIO {
         /// What was being done, and to which path.
         public let what: String
         public var description: String { "\(what): \(String(cString: strerror(code)))" }
+        /// The failure of `what`, with `code`.
+        public init(code: Int32, what: String) { self.code = code; self.what = what }
     }
 
     /// Creates the file at `path` (which must not exist) and writes `data` to it with plain `write` calls. Without

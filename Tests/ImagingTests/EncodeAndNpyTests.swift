@@ -83,35 +83,21 @@ import TestSupport
         #endif
     }
 
-    @Test func aFollowerGetsEveryByteInFileOrderWhileRowsArriveOutOfOrder() throws {
+    @Test func aWriterThatFailsItsSizeCheckOrIsDroppedLeavesNothing() throws {
         let dir = try TempDir.make("npy"); defer { try? FileManager.default.removeItem(at: dir) }
-        // 700 rows of 7,500 bytes: 5.25 MB, more than one read-back piece.
-        let rows: [[UInt8]] = (0..<700).map { r in (0..<7_500).map { UInt8((r * 31 + $0 * 7) % 253) } }
-        let seen = Collected()
-        let a = dir.appendingPathComponent("a.npy")
-        let w = try NpyWriter(url: a, dtype: .uint8, shape: [700, 50, 50, 3], follow: { seen.add($0) })
-        DispatchQueue.concurrentPerform(iterations: 3) { t in
-            for r in stride(from: 699 - t, through: 0, by: -3) { try? rows[r].withUnsafeBytes { try w.write($0, row: r) } }
-        }
-        try w.finish()
-        #expect(seen.pieces > 1)
-        #expect(seen.data == (try Data(contentsOf: a)), "the follower saw the file's bytes, header first, in order")
-
-        let appended = Collected(), b = dir.appendingPathComponent("b.npy")
-        let s = try NpyWriter(url: b, dtype: .int32, shape: [3], follow: { appended.add($0) })
+        let b = dir.appendingPathComponent("b.npy")
+        let s = try NpyWriter(url: b, dtype: .int32, shape: [3])
         try s.append([Int32(1), 2]); try s.append([Int32(3)])
         try s.finish()
-        #expect(appended.data == (try Data(contentsOf: b)))
-
-        // A writer that fails its size check, or is dropped unfinished, stops its follower and leaves nothing.
-        let short = try NpyWriter(url: dir.appendingPathComponent("c.npy"), dtype: .uint8, shape: [2, 3], follow: { _ in })
+        #expect(try NpyFile.readInt32(from: b).values == [1, 2, 3])
+        let short = try NpyWriter(url: dir.appendingPathComponent("c.npy"), dtype: .uint8, shape: [2, 3])
         try [UInt8](repeating: 7, count: 3).withUnsafeBytes { try short.write($0, row: 1) }
         #expect(throws: NpyError.self) { try short.finish() }
         do {
-            let dropped = try NpyWriter(url: dir.appendingPathComponent("d.npy"), dtype: .uint8, shape: [2, 3], follow: { _ in })
+            let dropped = try NpyWriter(url: dir.appendingPathComponent("d.npy"), dtype: .uint8, shape: [2, 3])
             try [UInt8](repeating: 7, count: 3).withUnsafeBytes { try dropped.write($0, row: 0) }
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["a.npy", "b.npy"], "no temporary file left")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["b.npy"], "no temporary file left")
     }
 
     @Test func rowsWrittenOutOfOrderFromSeveralThreadsLandInPlace() throws {
@@ -131,18 +117,4 @@ import TestSupport
         #expect(throws: NpyError.self) { try missing.finish() }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["a.npy", "b.npy"], "no temporary file left")
     }
-}
-
-/// Bytes handed to an `NpyWriter` follower, and in how many pieces.
-final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bytes = Data()
-    private var count = 0
-
-    /// Appends one piece.
-    func add(_ piece: UnsafeRawBufferPointer) { lock.withLock { bytes.append(contentsOf: piece); count += 1 } }
-    /// Everything so far.
-    var data: Data { lock.withLock { bytes } }
-    /// Pieces so far.
-    var pieces: Int { lock.withLock { count } }
 }

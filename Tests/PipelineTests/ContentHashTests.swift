@@ -71,4 +71,28 @@ import TestSupport
         #expect(try ContentHash.file(at: file, like: old) != old)
         #expect(try ContentHash.file(at: file) != tagged)
     }
+
+    @Test func aBufferedHasherGivesTheHashOfItsBuffersInOrder() {
+        // More buffers than the pool holds, of uneven fills: each comes back to the writer only once hashed.
+        let e = Self.fixture.hashes.first { $0.length == (1 << 21) + 1000 }
+        let bytes = Self.pattern(e?.length ?? 0)
+        let hasher = BufferedHasher(buffers: 2, capacity: 100_000)
+        var at = 0, k = 0
+        while at < bytes.count {
+            let buffer = hasher.buffer()
+            let n = min(bytes.count - at, [100_000, 1, 65_536, 8_193][k % 4])
+            bytes[at..<(at + n)].withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+            hasher.submit(buffer, count: n)
+            at += n; k += 1
+        }
+        #expect(k > 10)
+        #expect(hasher.hex() == ContentHash.blake3Tag + (e?.blake3 ?? "fixture missing"))
+        // A writer that gives up stops the thread; what it had submitted was hashed, and nothing hangs.
+        let abandoned = BufferedHasher()
+        let ten = Self.pattern(10), buffer = abandoned.buffer()
+        ten.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 10) }
+        abandoned.submit(buffer, count: 10)
+        abandoned.stop()
+        #expect(abandoned.hex() == ContentHash.blake3Tag + ten.withUnsafeBytes { Self.hex(Blake3.hash($0)) })
+    }
 }

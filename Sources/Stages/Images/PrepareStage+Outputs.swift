@@ -51,12 +51,8 @@ extension PrepareStage {
         for split in splits {
             let rows = kept[split] ?? []
             try ctx.checkCancellation()
-            // Hashed while the rows are copied in, so the commit does not read the biggest output again.
-            let url = tensors.appendingPathComponent("\(split)_images.npy"), digest = ContentHash.Stream()
-            let images = try NpyWriter(url: url, dtype: .uint8, shape: [rows.count, s, s, 3], follow: { digest.update($0) })
-            try copyThumbnails(rows, into: images, ctx)
-            try images.finish()
-            ctx.recordHash(of: url, hash: digest.hex())
+            let url = tensors.appendingPathComponent("\(split)_images.npy")
+            try writeImages(rows, to: url, ctx)
             var labels = [Int32](); labels.reserveCapacity(rows.count)
             var table = ""
             var perClass: [String: Int] = Dictionary(uniqueKeysWithValues: classes.map { ($0, 0) })
@@ -95,25 +91,35 @@ extension PrepareStage {
         return written
     }
 
-    /// Copies each row's thumbnail blob to its row of `images`, over the stage's threads (rows are independent).
-    func copyThumbnails(_ rows: [(item: PrepareStage.Item, thumbnail: ThumbnailRef)], into images: NpyWriter, _ ctx: StageContext) throws {
-        let rowBytes = target.size * target.size * 3
-        let next = WorkerTally()
-        DispatchQueue.concurrentPerform(iterations: max(1, min(threads ?? ctx.threads, rows.count))) { _ in
-            while let r = next.take(below: rows.count) {
-                do {
-                    let (item, ref) = rows[r]
-                    let pixels: Data
-                    do { pixels = try ref.pixels(ctx.blobs, rowBytes: rowBytes) } catch {
-                        throw StageError.failed(stage: ctx.stageName, item: item.id, reason: "thumbnail \(ref.row) of blob \(ref.blob): \(error)")
-                    }
-                    try pixels.withUnsafeBytes { try images.write($0, row: r) }
-                } catch {
-                    next.fail(error)
-                }
+    /// Writes the rows' thumbnails, in order, as a uint8 [rows, size, size, 3] tensor at `url`. One thread reads
+    /// them from their packs into a few 4 MiB buffers and appends each to the file (several threads writing one
+    /// file only queue on its lock); another hashes the same buffers, so the commit takes the tensor's hash
+    /// without reading the biggest output again.
+    func writeImages(_ rows: [(item: PrepareStage.Item, thumbnail: ThumbnailRef)], to url: URL, _ ctx: StageContext) throws {
+        let s = target.size, rowBytes = s * s * 3
+        let images = try NpyWriter(url: url, dtype: .uint8, shape: [rows.count, s, s, 3])
+        let hasher = BufferedHasher(capacity: max(4 << 20, rowBytes))
+        defer { hasher.stop() }
+        let header = NpyFile.header(dtype: .uint8, shape: [rows.count, s, s, 3])
+        var buffer = hasher.buffer(), used = header.count
+        header.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: header.count) }
+        hasher.submit(buffer, count: used)
+        buffer = hasher.buffer(); used = 0
+        let packs = PackReader(blobs: ctx.blobs, rowBytes: rowBytes)
+        for (r, (item, ref)) in rows.enumerated() {
+            if r % 4096 == 0 { try ctx.checkCancellation() }
+            do { try packs.read(ref, into: buffer.baseAddress! + used) } catch {
+                throw StageError.failed(stage: ctx.stageName, item: item.id, reason: "thumbnail \(ref.row) of blob \(ref.blob): \(error)")
+            }
+            used += rowBytes
+            if used + rowBytes > buffer.count || r == rows.count - 1 {
+                try images.append(UnsafeRawBufferPointer(rebasing: buffer[0..<used]))
+                hasher.submit(buffer, count: used)
+                buffer = hasher.buffer(); used = 0
             }
         }
-        if let e = next.error { throw e }
+        try images.finish()
+        ctx.recordHash(of: url, hash: hasher.hex())
     }
 
     /// `{"classes": [...], "counts": {"train": {...}, "test": {...}}}` with keys in class order.

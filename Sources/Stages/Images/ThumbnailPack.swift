@@ -66,3 +66,32 @@ final class ThumbnailPack {
         return out
     }
 }
+
+/// Reads thumbnails out of their packs into memory the caller owns, keeping each pack open while rows of it
+/// are read (a tensor's rows come from a few hundred packs, mostly in the order they were written). At most
+/// `maxOpen` packs are held open. One thread at a time.
+final class PackReader {
+    static let maxOpen = 128
+    private let blobs: BlobStore
+    private let rowBytes: Int
+    private var files: [String: Int32] = [:]
+
+    /// A reader of `rowBytes`-long thumbnails in `blobs`.
+    init(blobs: BlobStore, rowBytes: Int) { self.blobs = blobs; self.rowBytes = rowBytes }
+
+    deinit { for fd in files.values { close(fd) } }
+
+    /// Reads the thumbnail `ref` names to `destination` (`rowBytes` of room); throws when its pack is
+    /// missing or shorter than the row's end.
+    func read(_ ref: ThumbnailRef, into destination: UnsafeMutableRawPointer) throws {
+        let path = blobs.path(for: ref.blob)
+        let fd: Int32
+        if let open = files[ref.blob] { fd = open } else {
+            if files.count >= Self.maxOpen { for fd in files.values { close(fd) }; files.removeAll() }
+            fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw FileIO.Failure(code: errno, what: "open \(path)") }
+            files[ref.blob] = fd
+        }
+        try FileIO.read(fd, into: destination, count: rowBytes, at: ref.row * rowBytes, path: path)
+    }
+}
