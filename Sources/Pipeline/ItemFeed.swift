@@ -39,11 +39,18 @@ public final class ItemFeed: @unchecked Sendable {
 
     /// Closes the feed: waiting and later `next` calls return nil, and items still queued are dropped
     /// (the consumer's own run does them, with every thread).
-    public func finish() {
+    public func finish() { _ = finishKeepingBytes() }
+
+    /// Closes the feed like `finish` and returns the bytes of the items still queued, by item, for the
+    /// consumer's own run to use instead of reading them back.
+    public func finishKeepingBytes() -> [String: Data] {
         condition.lock(); defer { condition.unlock() }
+        var left: [String: Data] = [:]
+        for entry in queue[head...] { if let bytes = entry.bytes { left[entry.item] = bytes } }
         finished = true
         queue.removeAll(); head = 0; queuedBytes = 0
         condition.broadcast()
+        return left
     }
 
     /// The next entry, waiting for one; nil once the feed is finished.

@@ -33,6 +33,9 @@ public final class StageContext: @unchecked Sendable {
     public let runID: Int64
     /// Where `announce` sends items, when a downstream stage works ahead on them.
     public let feed: ItemFeed?
+    /// Bytes of items an upstream stage announced that this stage's work-ahead did not get to, by item (they are
+    /// exactly what the item names: for images, bytes already hashed to their sha256).
+    public let handedOver: [String: Data]
 
     private let lock = NSLock()
     private var _metrics: [MetricPoint] = []
@@ -44,7 +47,7 @@ public final class StageContext: @unchecked Sendable {
                 outputSpecs: [OutputSpec] = [], journal: any ItemJournal = InMemoryJournal(), blobs: BlobStore,
                 previousOutputs: URL? = nil, seed: UInt64 = 0, threads: Int = 2, shard: (index: Int, count: Int) = (0, 1),
                 pipelineDirectory: URL? = nil, reporter: any StageReporter = SilentReporter(), runID: Int64 = 0,
-                feed: ItemFeed? = nil) {
+                feed: ItemFeed? = nil, handedOver: [String: Data] = [:]) {
         self.stageName = stageName; self.parameters = parameters; self.inputs = inputs
         self.stagingDirectory = stagingDirectory
         self.outputSpecs = Dictionary(outputSpecs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -53,6 +56,7 @@ public final class StageContext: @unchecked Sendable {
         self.pipelineDirectory = pipelineDirectory ?? stagingDirectory; self.reporter = reporter
         self.runID = runID
         self.feed = feed
+        self.handedOver = handedOver
     }
 
     /// Records the content hash (`ContentHash.Stream`) of output file `url` (under the staging directory) as it

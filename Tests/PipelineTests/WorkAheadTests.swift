@@ -22,6 +22,7 @@ struct ProducerStage: Stage {
         ParameterSpec("token", .string, doc: "Key of this test in AheadLog."),
         ParameterSpec("wait", .double, default: .double(5), doc: "Seconds to wait for the work-ahead."),
         ParameterSpec("fail", .bool, default: .bool(false), doc: "Fail after announcing."),
+        ParameterSpec("payload", .bool, default: .bool(false), doc: "Announce each item with bytes."),
     ]
     static let outputs = [OutputSpec("items", file: "items.txt", doc: "One item per line.")]
     let p: StageParameters
@@ -29,13 +30,17 @@ struct ProducerStage: Stage {
 
     func run(in ctx: StageContext) async throws {
         let n = try p.int("count"), token = try p.string("token")
-        for i in 0..<n { ctx.announce("item-\(i)") }
+        let payload = try p.bool("payload")
+        for i in 0..<n { ctx.announce("item-\(i)", bytes: payload ? Self.bytes("item-\(i)") : nil) }
         let deadline = Date().addingTimeInterval(try p.double("wait"))
         while AheadLog.shared.count(token) < n && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
         ctx.summarize("taken_while_running", .int(AheadLog.shared.count(token)))
         if try p.bool("fail") { throw StageError.failed(stage: ctx.stageName, item: nil, reason: "asked to fail") }
         try Data((0..<n).map { "item-\($0)\n" }.joined().utf8).write(to: ctx.output("items"))
     }
+
+    /// The bytes announced with `item`.
+    static func bytes(_ item: String) -> Data { Data("bytes of \(item)".utf8) }
 }
 
 /// Journals each item it works ahead on; its run does (and counts) only the items the journal lacks.
@@ -49,6 +54,7 @@ struct ConsumerStage: WorksAhead {
         ParameterSpec("ahead", .bool, default: .bool(true), doc: "Work ahead."),
         ParameterSpec("after", .artifact, optional: true, doc: "Another upstream, in between."),
         ParameterSpec("fail_after", .int, default: .int(-1), doc: "Throw from the work-ahead after this many items."),
+        ParameterSpec("slow", .double, default: .double(0), doc: "Seconds the work-ahead spends on each item."),
     ]
     static let outputs = [OutputSpec("report", file: "report.txt", doc: "What the run did.")]
     static let aheadInput = "input"
@@ -62,6 +68,7 @@ struct ConsumerStage: WorksAhead {
         let failAfter = try p.int("fail_after")
         while let item = feed.next() {
             if n == failAfter { throw StageError.failed(stage: ctx.stageName, item: item, reason: "disk full, say") }
+            Thread.sleep(forTimeInterval: try p.double("slow"))
             try ctx.journal.write([ItemRecord(key: item, status: .done, meta: .object(["run": .int(Int(ctx.runID))]))])
             AheadLog.shared.add(token)
             n += 1
@@ -75,7 +82,8 @@ struct ConsumerStage: WorksAhead {
         let todo = items.filter { known[$0]?.status != .done }
         let ahead = items.filter { known[$0]?.meta?.objectValue?["run"] == .int(Int(ctx.runID)) }.count
         try ctx.journal.write(todo.map { ItemRecord(key: $0, status: .done) })
-        try Data("reused \(items.count - todo.count) did \(todo.count) ahead \(ahead)\n".utf8).write(to: ctx.output("report"))
+        let handed = todo.filter { ctx.handedOver[$0] == ProducerStage.bytes($0) }.count
+        try Data("reused \(items.count - todo.count) did \(todo.count) ahead \(ahead) handed \(handed)\n".utf8).write(to: ctx.output("report"))
     }
 }
 
@@ -101,7 +109,7 @@ let aheadRegistry = StageRegistry([ProducerStage.self, ConsumerStage.self, EchoS
         #expect(AheadLog.shared.count(token) == 5)
         let summary = try String(contentsOf: ws.layout.root.appendingPathComponent("out/produce/summary.json"), encoding: .utf8)
         #expect(summary.contains("\"taken_while_running\":5") || summary.contains("\"taken_while_running\": 5"), "\(summary)")
-        #expect(try report(ws) == "reused 5 did 0 ahead 5\n")
+        #expect(try report(ws) == "reused 5 did 0 ahead 5 handed 0\n")
     }
 
     @Test func aStageInBetweenDoesNotHoldTheWorkAheadBack() async throws {
@@ -115,7 +123,7 @@ let aheadRegistry = StageRegistry([ProducerStage.self, ConsumerStage.self, EchoS
         let outcome = try await ws.run(yaml, registry: aheadRegistry)
         #expect(outcome.status == .succeeded && outcome.ran == ["produce", "mid", "consume"])
         #expect(AheadLog.shared.count(token) == 6)
-        #expect(try report(ws) == "reused 6 did 0 ahead 6\n")
+        #expect(try report(ws) == "reused 6 did 0 ahead 6 handed 0\n")
     }
 
     @Test func aWorkAheadThatFailsLeavesTheRestToTheStage() async throws {
@@ -127,9 +135,24 @@ let aheadRegistry = StageRegistry([ProducerStage.self, ConsumerStage.self, EchoS
         """
         let outcome = try await ws.run(yaml, registry: aheadRegistry)
         #expect(outcome.status == .succeeded && AheadLog.shared.count(token) == 2)
-        #expect(try report(ws) == "reused 2 did 3 ahead 2\n")
+        #expect(try report(ws) == "reused 2 did 3 ahead 2 handed 0\n")
         let log = try String(contentsOf: ws.layout.logs.appendingPathComponent("1/consume.log"), encoding: .utf8)
         #expect(log.contains("working ahead stopped: ") && log.contains("disk full, say"), "\(log)")
+    }
+
+    @Test func bytesTheWorkAheadDidNotGetToAreHandedToTheStage() async throws {
+        // The work-ahead spends a second on its first item; the producer finishes at once, leaving the rest queued.
+        let ws = try Workspace(), token = UUID().uuidString
+        let yaml = """
+        stages:
+          produce: { uses: test.produce, with: { count: 5, token: \(token), wait: 0, payload: true } }
+          consume: { uses: test.consume, with: { input: produce.items, token: \(token), slow: 1 } }
+        """
+        let outcome = try await ws.run(yaml, registry: aheadRegistry)
+        #expect(outcome.status == .succeeded)
+        let words = try report(ws).split(separator: " ")
+        let did = Int(words[3]) ?? -1, handed = Int(words[7].dropLast()) ?? -1
+        #expect(did >= 3 && handed == did, "every item left to the stage came with its bytes: \(words)")
     }
 
     @Test func aFeedHandsOutItemsInOrderUntilFinished() {
@@ -166,13 +189,18 @@ let aheadRegistry = StageRegistry([ProducerStage.self, ConsumerStage.self, EchoS
         feed.send("f", bytes: Data(count: 3))
         feed.finish()
         #expect(feed.heldBytes == 0 && feed.take() == nil, "finish drops queued bytes with their items")
+        // Finished keeping the bytes: what was still queued, by item; taken items and byteless ones are not there.
+        let kept = ItemFeed()
+        kept.send("x", bytes: Data([1])); kept.send("y", bytes: Data([2])); kept.send("z")
+        _ = kept.take()
+        #expect(kept.finishKeepingBytes() == ["y": Data([2])] && kept.heldBytes == 0 && kept.take() == nil)
     }
 
     @Test func turnedOffOrNotSelectedNothingWorksAhead() async throws {
         let ws = try Workspace(), token = UUID().uuidString
         let off = try await ws.run(yaml(token, wait: 0.05, ahead: false), registry: aheadRegistry)
         #expect(off.status == .succeeded && AheadLog.shared.count(token) == 0)
-        #expect(try report(ws) == "reused 0 did 5 ahead 0\n")
+        #expect(try report(ws) == "reused 0 did 5 ahead 0 handed 0\n")
         let ws2 = try Workspace(), token2 = UUID().uuidString
         let until = try await ws2.run(yaml(token2, wait: 0.05), registry: aheadRegistry) { $0.until = "produce" }
         #expect(until.status == .succeeded && until.ran == ["produce"] && AheadLog.shared.count(token2) == 0)
@@ -187,6 +215,6 @@ let aheadRegistry = StageRegistry([ProducerStage.self, ConsumerStage.self, EchoS
         let token2 = UUID().uuidString
         let again = try await ws.run(yaml(token2, count: 7, wait: 0.05, ahead: false), registry: aheadRegistry)
         #expect(again.status == .succeeded)
-        #expect(try report(ws) == "reused 7 did 0 ahead 0\n")
+        #expect(try report(ws) == "reused 7 did 0 ahead 0 handed 0\n")
     }
 }

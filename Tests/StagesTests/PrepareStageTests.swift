@@ -48,7 +48,7 @@ import TestSupport
         return Setup(dir: dir, blobs: blobs, products: p, images: i)
     }
 
-    static func run(_ s: Setup, journal: InMemoryJournal, out: String, size: Int = 32) async throws -> StageContext {
+    static func run(_ s: Setup, journal: InMemoryJournal, out: String, size: Int = 32, handedOver: [String: Data] = [:]) async throws -> StageContext {
         let params = StageParameters(["input": .string("x"), "images": .string("y"), "id_column": .string("asin"),
                                       "label_column": .string("label"), "split_column": .string("split"), "size": .int(size),
                                       "mode": .string("pad"), "samples_per_class": .int(2), "max_failure_rate": .double(1.0),
@@ -57,7 +57,8 @@ import TestSupport
         let staging = s.dir.appendingPathComponent(out)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         let ctx = StageContext(stageName: "prepare", parameters: params, inputs: ["input": [s.products], "images": [s.images]],
-                               stagingDirectory: staging, outputSpecs: PrepareStage.outputs, journal: journal, blobs: s.blobs, threads: 2)
+                               stagingDirectory: staging, outputSpecs: PrepareStage.outputs, journal: journal, blobs: s.blobs, threads: 2,
+                               handedOver: handedOver)
         try await PrepareStage(parameters: params).run(in: ctx)
         return ctx
     }
@@ -144,6 +145,21 @@ import TestSupport
         #expect(third.summary["decoded"] == .int(rows) && third.summary["prepared"] == .int(7), "\(third.summary)")
         #expect(try Data(contentsOf: s.dir.appendingPathComponent("repaired/tensors/train_images.npy"))
             == (try Data(contentsOf: s.dir.appendingPathComponent("short-thumbnail/tensors/train_images.npy"))))
+    }
+
+    @Test func bytesHandedOverAreDecodedInsteadOfTheStoredBlob() async throws {
+        // p3's stored blob is damaged, but the download handed its bytes over: those are decoded, the blob not read.
+        let s = try Self.setUp(); defer { try? FileManager.default.removeItem(at: s.dir) }
+        let original = try Data(contentsOf: Self.fixtures.appendingPathComponent("rgb_progressive.jpg"))
+        let sha = ContentHash.sha256(original)
+        var damaged = original; damaged[damaged.count / 2] ^= 0x55
+        try damaged.write(to: s.blobs.url(for: sha))
+        let handed = try await Self.run(s, journal: InMemoryJournal(), out: "handed", handedOver: [sha: original])
+        #expect(handed.summary["prepared"] == .int(7), "\(handed.summary)")
+        let clean = try Self.setUp(); defer { try? FileManager.default.removeItem(at: clean.dir) }
+        _ = try await Self.run(clean, journal: InMemoryJournal(), out: "clean")
+        #expect(try Data(contentsOf: s.dir.appendingPathComponent("handed/tensors/train_images.npy"))
+            == (try Data(contentsOf: clean.dir.appendingPathComponent("clean/tensors/train_images.npy"))))
     }
 
     @Test func thumbnailsArePackedAndSingleBlobRecordsOfOlderRunsStillCount() async throws {

@@ -28,7 +28,8 @@ extension Executor {
             do {
                 try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
                 try FileManager.default.createDirectory(at: logDir, withIntermediateDirectories: true)
-                let ctx = try context(for: stage, upstream: upstream, staging: staging, logFile: logFile, runID: runID)
+                let ctx = try context(for: stage, upstream: upstream, staging: staging, logFile: logFile, runID: runID,
+                                      handedOver: handovers.get(stage.name) ?? [:])
                 try await Self.withTimeout(stage.timeout, stage: stage.name) { [self] in
                     try await perform(stage, ctx: ctx, logFile: logFile)
                 }
@@ -85,7 +86,8 @@ extension Executor {
     }
 
     /// Builds the stage's context: resolved input paths, staging folder, journal, blobs.
-    func context(for stage: StageSpec, upstream: [String: ExecutionRecord], staging: URL, logFile: URL, runID: Int64) throws -> StageContext {
+    func context(for stage: StageSpec, upstream: [String: ExecutionRecord], staging: URL, logFile: URL, runID: Int64,
+                 handedOver: [String: Data] = [:]) throws -> StageContext {
         var inputs: [String: [URL]] = [:]
         for (param, refs) in stage.inputs {
             inputs[param] = refs.map { ref in
@@ -110,7 +112,7 @@ extension Executor {
                             stagingDirectory: staging, outputSpecs: outputs, journal: store.journal(namespace: stage.name), blobs: blobs,
                             previousOutputs: previous, seed: spec.seed, threads: options.threads, shard: options.shard,
                             pipelineDirectory: spec.directory, reporter: LogTee(file: logFile, next: reporter), runID: runID,
-                            feed: feeds.get(stage.name))
+                            feed: feeds.get(stage.name), handedOver: handedOver)
     }
 
     /// The file name of `output` inside stage `stage`'s folder.

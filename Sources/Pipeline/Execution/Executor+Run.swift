@@ -89,6 +89,7 @@ extension Executor {
                 guard running > 0, let done = await group.next() else { break }
                 running -= 1
                 let name = done.stage
+                handovers.remove(name)
                 await finishFeed(of: name, tasks: &ahead)
                 switch done.result {
                 case .success(let e): resolved[name] = e; ran.append(name)

@@ -71,12 +71,13 @@ extension Executor {
     }
 
     /// Closes `producer`'s feed once it has finished and waits for the work-aheads on it (so the consumer's own run
-    /// finds everything they journaled).
+    /// finds everything they journaled); the bytes still queued are kept for the consumers' own runs.
     func finishFeed(of producer: String, tasks: inout [String: WorkAheadTask]) async {
-        feeds.get(producer)?.finish()
+        let left = feeds.get(producer)?.finishKeepingBytes() ?? [:]
         feeds.remove(producer)
         for (name, task) in tasks where task.producer == producer {
             await task.wait()
+            if !left.isEmpty { handovers.set(name, left) }
             tasks[name] = nil
         }
     }

@@ -16,6 +16,8 @@ public final class Executor: @unchecked Sendable {
     let statChecks = LockedCache<Int64, [ArtifactRecord]>()
     /// Open item feeds, by the stage that announces into them (see `WorksAhead`).
     let feeds = LockedCache<String, ItemFeed>()
+    /// Bytes a producer's feed still held when it finished, by the consumer stage that was working ahead on it.
+    let handovers = LockedCache<String, [String: Data]>()
 
     /// An executor over `spec`, with state in `layout` recorded in `store`.
     public init(spec: PipelineSpec, registry: StageRegistry, store: any PipelineStore, layout: StateLayout,

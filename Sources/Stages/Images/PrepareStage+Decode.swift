@@ -27,7 +27,8 @@ extension PrepareStage {
     /// changed decoder never reuses old thumbnails).
     func journalKey(_ sha: String) -> String { "\(sha):\(target.size):\(target.mode.rawValue):v\(Self.version)" }
 
-    /// Decodes every distinct image hash (reusing journaled thumbnails), in parallel over the thread budget.
+    /// Decodes every distinct image hash (reusing journaled thumbnails), in parallel over the thread budget, from
+    /// the bytes the download handed over when it did (`StageContext.handedOver`), else from the blob store.
     /// Returns outcomes by sha256.
     func decodeAll(_ items: [PrepareStage.Item], _ ctx: StageContext) async throws -> [String: PrepareOutcome] {
         var seen = Set<String>()
@@ -45,8 +46,9 @@ extension PrepareStage {
             if ctx.runID != 0, record?.meta?.objectValue?[Self.aheadRunKey] == .int(Int(ctx.runID)) { ahead += 1 }
         }
         let reused = hashes.count - todo.count - ahead
+        let handed = todo.reduce(0) { $0 + (ctx.handedOver[$1] != nil ? 1 : 0) }
         ctx.log("\(hashes.count) distinct images: \(reused) from earlier runs, \(ahead) decoded ahead while the images downloaded, "
-                + "\(todo.count) to decode")
+                + "\(todo.count) to decode (\(handed) from bytes the download handed over, the rest read back from the store)")
         let thumbnailer = Thumbnailer(size: target.size, mode: target.mode)
         let batcher = JournalBatcher(ctx.journal, maxCount: 256, maxAge: 1.0)
         let workers = max(1, threads ?? ctx.threads)
@@ -66,7 +68,7 @@ extension PrepareStage {
                 do {
                     while let i = tally.take(below: slice.count) {
                         let sha = slice[i]
-                        switch decodeOne(sha, thumbnailer, ctx) {
+                        switch decodeOne(sha, thumbnailer, ctx, bytes: ctx.handedOver[sha]) {
                         case .pixels(let p): try keep(try pack.add(p, sha: sha, key: journalKey(sha)))
                         case .failed(let outcome, let record): box.set(sha, outcome); try batcher.add(record)
                         }
