@@ -94,6 +94,7 @@ public final class BlobStore: Sendable {
         let fd = open(p, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileIO.Failure(code: errno, what: "open \(p)") }
         defer { close(fd) }
+        guard count > 0 else { return Data() }
         var out = Data(count: count)
         try out.withUnsafeMutableBytes { try FileIO.read(fd, into: $0.baseAddress!, count: count, at: offset, path: p) }
         return out

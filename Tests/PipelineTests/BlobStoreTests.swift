@@ -33,7 +33,9 @@ import TestSupport
             #expect(name.count == 64 && name.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "\(name)")
             #expect(store.contains(name, size: 3000))
             #expect(try store.read(name, offset: 1000, count: 5) == bytes[1000..<1005])
+            #expect(try store.read(name, offset: 3000, count: 0).isEmpty, "nothing asked, nothing read")
         }
+        #expect(throws: FileIO.Failure.self) { try store.read(a, offset: 2998, count: 5) }
         #expect(a != ContentHash.sha256(bytes) && !store.contains(ContentHash.sha256(bytes)), "not content-addressed")
         let names = try FileManager.default.subpathsOfDirectory(atPath: dir.path)
         #expect(names.filter { $0.hasSuffix(".tmp") }.isEmpty, "\(names)")

@@ -100,24 +100,25 @@ extension PrepareStage {
         let images = try NpyWriter(url: url, dtype: .uint8, shape: [rows.count, s, s, 3])
         let hasher = BufferedHasher(capacity: max(4 << 20, rowBytes))
         defer { hasher.stop() }
+        // The first buffer starts with the header (`NpyWriter` has written it; the hash needs it first).
         let header = NpyFile.header(dtype: .uint8, shape: [rows.count, s, s, 3])
-        var buffer = hasher.buffer(), used = header.count
-        header.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: header.count) }
-        hasher.submit(buffer, count: used)
-        buffer = hasher.buffer(); used = 0
+        var buffer = hasher.buffer(), start = header.count, used = header.count
+        header.withUnsafeBytes { buffer.copyMemory(from: $0) }
         let packs = PackReader(blobs: ctx.blobs, rowBytes: rowBytes)
         for (r, (item, ref)) in rows.enumerated() {
             if r % 4096 == 0 { try ctx.checkCancellation() }
+            if used + rowBytes > buffer.count {
+                try images.append(UnsafeRawBufferPointer(rebasing: buffer[start..<used]))
+                hasher.submit(buffer, count: used)
+                (buffer, start, used) = (hasher.buffer(), 0, 0)
+            }
             do { try packs.read(ref, into: buffer.baseAddress! + used) } catch {
                 throw StageError.failed(stage: ctx.stageName, item: item.id, reason: "thumbnail \(ref.row) of blob \(ref.blob): \(error)")
             }
             used += rowBytes
-            if used + rowBytes > buffer.count || r == rows.count - 1 {
-                try images.append(UnsafeRawBufferPointer(rebasing: buffer[0..<used]))
-                hasher.submit(buffer, count: used)
-                buffer = hasher.buffer(); used = 0
-            }
         }
+        try images.append(UnsafeRawBufferPointer(rebasing: buffer[start..<used]))
+        hasher.submit(buffer, count: used)
         try images.finish()
         ctx.recordHash(of: url, hash: hasher.hex())
     }
