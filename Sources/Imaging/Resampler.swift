@@ -3,8 +3,8 @@
 /// Downscaling uses exact area averaging (a box filter as wide as the scale factor, with
 /// fractional coverage at the edges: each output pixel is the mean of the source area it
 /// covers). Upscaling uses bilinear (triangle) interpolation. Weights are precomputed per
-/// axis; the horizontal pass runs first into a float buffer, then the vertical pass sums
-/// whole contiguous rows, which the compiler vectorises.
+/// axis; the vertical pass runs first (whole contiguous rows, vectorised), then the horizontal
+/// pass on eight output rows at once (see `resample`).
 public enum Resampler {
     /// Per-axis filter taps: output `i` reads `count[i]` source samples from `start[i]`.
     struct Taps {
@@ -48,104 +48,99 @@ public enum Resampler {
         }
     }
 
-    /// One axis's taps regrouped for eight outputs at a time: block b (outputs 8b..<8b+8) reads `width` source
-    /// samples from `first[b]`, sample first[b]+k weighted `weights[(b·width + k)·8 + l]` for output 8b+l (zero
-    /// where that output does not read it). Summed in order of k, the nonzero products come in tap order and
-    /// the zeros add nothing, so the result is bit for bit the per-output tap sum.
-    struct BlockTaps {
-        let first: [Int]
-        let width: Int
-        let weights: [Float]
-
-        init(_ taps: Taps, outputCount: Int) {
-            let blocks = (outputCount + 7) / 8
-            var first = [Int](repeating: 0, count: blocks), width = 1
-            for b in 0..<blocks {
-                let outputs = (8 * b)..<min(outputCount, 8 * b + 8)
-                let lo = outputs.map { taps.start[$0] }.min()!, hi = outputs.map { taps.start[$0] + taps.count[$0] }.max()!
-                first[b] = lo; width = max(width, hi - lo)
-            }
-            var weights = [Float](repeating: 0, count: blocks * width * 8)
-            for i in 0..<outputCount {
-                let b = i / 8
-                for t in 0..<taps.count[i] {
-                    weights[(b * width + taps.start[i] - first[b] + t) * 8 + i % 8] = taps.weights[i * taps.maxTaps + t]
-                }
-            }
-            self.first = first; self.width = width; self.weights = weights
-        }
-    }
-
     /// Resamples `region` of `source` to `size` and writes it at `origin` into `canvas`.
     ///
-    /// Per output row: a vertical pass sums the few source rows it covers into one float row
-    /// (contiguous, vectorised u8→f32 multiply-adds), split into R, G and B rows; then a horizontal
-    /// pass computes eight outputs of a channel at a time from one window of that row (`BlockTaps`).
+    /// Eight output rows at a time: a vertical pass sums the few source rows each covers into a float row
+    /// (contiguous, vectorised u8→f32 multiply-adds over interleaved RGB); 8×8 transposes turn the eight rows into
+    /// one 8-lane vector per source sample (lane = output row), so the horizontal pass does one multiply-add per
+    /// tap for eight outputs (its weights are the same on every row); its rounded results are transposed back and
+    /// stored as bytes. Every output is the per-tap sum in tap order, vertical then horizontal, bit for bit.
     public static func resample(_ source: RGBImage, region: (x: Double, y: Double, width: Double, height: Double),
                                 into canvas: inout RGBImage, origin: (x: Int, y: Int), size: (width: Int, height: Int)) {
         let dw = size.width, dh = size.height
         guard dw > 0, dh > 0, origin.x >= 0, origin.y >= 0, region.width > 0, region.height > 0,
               origin.x + dw <= canvas.width, origin.y + dh <= canvas.height else { return }
         let sw = source.width
-        let hx = BlockTaps(Taps(sourceCount: sw, regionStart: region.x, regionLength: region.width, outputCount: dw), outputCount: dw)
+        let hx = Taps(sourceCount: sw, regionStart: region.x, regionLength: region.width, outputCount: dw)
         let vy = Taps(sourceCount: source.height, regionStart: region.y, regionLength: region.height, outputCount: dh)
-        // Source columns the horizontal pass reads.
-        let blocks = hx.first.count, width = hx.width
-        let colLo = hx.first[0], cols = hx.first.indices.map { min(sw, hx.first[$0] + width) }.max()! - colLo
-        let rowLen = cols * 3
-        // The vertical pass's row, then its R, G and B rows (each padded with zeros for the last window) and the
-        // horizontal pass's bytes, channel by channel.
-        let planeLen = cols + width + 8, outLen = blocks * 8
-        var scratch = [Float](repeating: 0, count: rowLen + 3 * planeLen)
-        var bytes = [UInt8](repeating: 0, count: 3 * outLen)
-        let canvasWidth = canvas.width, vTaps = vy.maxTaps
+        // Source columns the horizontal pass reads, as interleaved samples padded to whole 8×8 blocks.
+        let colLo = hx.start[0], cols = (0..<dw).map { hx.start[$0] + hx.count[$0] }.max()! - colLo
+        let rowLen = cols * 3, rowStride = (rowLen + 7) & ~7, outLen = dw * 3, outStride = (outLen + 7) & ~7
+        // Eight vertical rows, their transpose, the horizontal results, and one transposed-back block.
+        var scratch = [Float](repeating: 0, count: 8 * rowStride + 8 * rowStride + 8 * outStride + 64)
+        let canvasWidth = canvas.width, vTaps = vy.maxTaps, hTaps = hx.maxTaps
         source.pixels.withUnsafeBufferPointer { srcBuf in
         scratch.withUnsafeMutableBufferPointer { scratchBuf in
-        bytes.withUnsafeMutableBufferPointer { bytesBuf in
         canvas.pixels.withUnsafeMutableBufferPointer { dstBuf in
-        hx.first.withUnsafeBufferPointer { hf in
+        hx.start.withUnsafeBufferPointer { hs in
+        hx.count.withUnsafeBufferPointer { hc in
         hx.weights.withUnsafeBufferPointer { hw in
         vy.start.withUnsafeBufferPointer { vs in
         vy.count.withUnsafeBufferPointer { vc in
         vy.weights.withUnsafeBufferPointer { vw in
-            guard let src = srcBuf.baseAddress, let v = scratchBuf.baseAddress, let out = bytesBuf.baseAddress,
-                  let d = dstBuf.baseAddress, let hfp = hf.baseAddress, let hwp = UnsafeRawPointer(hw.baseAddress),
+            guard let src = srcBuf.baseAddress, let rows = scratchBuf.baseAddress, let d = dstBuf.baseAddress,
+                  let hsp = hs.baseAddress, let hcp = hc.baseAddress, let hwp = hw.baseAddress,
                   let vsp = vs.baseAddress, let vcp = vc.baseAddress, let vwp = vw.baseAddress else { return }
-            let planes = v + rowLen
+            let columns = UnsafeMutableRawPointer(rows + 8 &* rowStride)
+            let results = UnsafeMutableRawPointer(rows + 16 &* rowStride), block = rows + (16 &* rowStride &+ 8 &* outStride)
+            // Rounding: 1.5·2^23 added to a float in [0, 256) puts its value rounded half to even in the low
+            // mantissa bits. No clamp is needed: both passes' weights are nonnegative and sum to 1 (within a few
+            // float ulps), so every sum of bytes lies in [0, 255.5) and rounds to 0…255.
             let magic = SIMD8<Float>(repeating: 12_582_912)
-            for j in 0..<dh {
-                // Vertical: v = Σ_k w_k · source row (start + k), over the needed columns.
-                let wj = vwp + j &* vTaps
-                var s = src + (vsp[j] &* sw &+ colLo) &* 3
-                let w0 = wj[0]
-                for q in 0..<rowLen { v[q] = w0 * Float(s[q]) }
-                var k = 1
-                while k < vcp[j] {
-                    s += sw &* 3
-                    let wk = wj[k]
-                    for q in 0..<rowLen { v[q] += wk * Float(s[q]) }
-                    k += 1
-                }
-                let r = planes, g = planes + planeLen, b = planes + 2 &* planeLen
-                for x in 0..<cols { r[x] = v[3 &* x]; g[x] = v[3 &* x &+ 1]; b[x] = v[3 &* x &+ 2] }
-                // Horizontal: eight outputs of one channel per window, rounded by adding 1.5·2^23 (the integer
-                // lands in the low mantissa bits). No clamp is needed: both passes' weights are nonnegative and
-                // sum to 1 (within a few float ulps), so every sum of bytes lies in [0, 255.5) and rounds to 0…255.
-                for c in 0..<3 {
-                    let plane = planes + c &* planeLen - colLo, o = out + c &* outLen
-                    for blk in 0..<blocks {
-                        let window = plane + hfp[blk], m = hwp + blk &* width &* 32
-                        var acc = SIMD8<Float>(repeating: 0)
-                        for k in 0..<width {
-                            acc += m.loadUnaligned(fromByteOffset: k &* 32, as: SIMD8<Float>.self) * window[k]
-                        }
-                        let q = unsafeBitCast(acc + magic, to: SIMD8<UInt32>.self)
-                        UnsafeMutableRawPointer(o + blk &* 8).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: q), as: SIMD8<UInt8>.self)
+            for j0 in stride(from: 0, to: dh, by: 8) {
+                let live = min(8, dh &- j0)
+                // Vertical: row r = Σ_k w_k · source row (start + k) of output row j0 + r (the last one repeated
+                // for lanes past the bottom edge).
+                for r in 0..<8 {
+                    let j = j0 &+ min(r, live &- 1), v = rows + r &* rowStride, wj = vwp + j &* vTaps
+                    var s = src + (vsp[j] &* sw &+ colLo) &* 3
+                    let w0 = wj[0]
+                    for q in 0..<rowLen { v[q] = w0 * Float(s[q]) }
+                    var k = 1
+                    while k < vcp[j] {
+                        s += sw &* 3
+                        let wk = wj[k]
+                        for q in 0..<rowLen { v[q] += wk * Float(s[q]) }
+                        k += 1
                     }
                 }
-                let drow = d + ((origin.y &+ j) &* canvasWidth &+ origin.x) &* 3
+                for q in stride(from: 0, to: rowStride, by: 8) {
+                    transpose8x8(UnsafeRawPointer(rows + q), rowStride: rowStride &* 4, into: columns + q &* 32)
+                }
+                // Horizontal: output i, channel c = Σ_t w_t · column (start_i + t, c), eight rows per multiply-add.
                 for i in 0..<dw {
-                    drow[3 &* i] = out[i]; drow[3 &* i &+ 1] = out[outLen &+ i]; drow[3 &* i &+ 2] = out[2 &* outLen &+ i]
+                    let wi = hwp + i &* hTaps, n = hcp[i]
+                    var at = columns + (hsp[i] &- colLo) &* 96
+                    func column(_ c: Int) -> SIMD8<Float> { at.loadUnaligned(fromByteOffset: c &* 32, as: SIMD8<Float>.self) }
+                    var w = SIMD8<Float>(repeating: wi[0])
+                    var r = column(0) * w, g = column(1) * w, b = column(2) * w
+                    var t = 1
+                    while t < n {
+                        at += 96
+                        w = SIMD8(repeating: wi[t])
+                        r += column(0) * w; g += column(1) * w; b += column(2) * w
+                        t += 1
+                    }
+                    let out = results + i &* 96
+                    out.storeBytes(of: r + magic, as: SIMD8<Float>.self)
+                    out.storeBytes(of: g + magic, toByteOffset: 32, as: SIMD8<Float>.self)
+                    out.storeBytes(of: b + magic, toByteOffset: 64, as: SIMD8<Float>.self)
+                }
+                // Back to rows: eight samples of each output row per transpose, their low bytes stored.
+                for q in stride(from: 0, to: outLen, by: 8) {
+                    transpose8x8(UnsafeRawPointer(results + q &* 32), rowStride: 32, into: UnsafeMutableRawPointer(block))
+                    let n = min(8, outLen &- q)
+                    for r in 0..<live {
+                        let bits = UnsafeRawPointer(block + r &* 8).loadUnaligned(as: SIMD8<UInt32>.self)
+                        let bytes = SIMD8<UInt8>(truncatingIfNeeded: bits)
+                        let y: Int = origin.y &+ j0 &+ r, at: Int = (y &* canvasWidth &+ origin.x) &* 3 &+ q
+                        let to = d + at
+                        if n == 8 {
+                            UnsafeMutableRawPointer(to).storeBytes(of: bytes, as: SIMD8<UInt8>.self)
+                        } else {
+                            for l in 0..<n { to[l] = bytes[l] }
+                        }
+                    }
                 }
             }
         }}}}}}}}}

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Imaging
 
-/// The resampler's eight-outputs-at-a-time horizontal pass against the plain per-output tap sum it replaces.
+/// The resampler's eight-rows-at-a-time passes against the plain per-output tap sum they replace.
 @Suite struct ResampleBlockTests {
     /// Every output of `region` of `src` at `dw`×`dh`: the vertical tap sum per source column, then the horizontal
     /// one, each in tap order, rounded half to even: the arithmetic `Resampler.resample` promises, one value at a time.
@@ -63,12 +63,15 @@ import Testing
         }
     }
 
-    @Test func aRegionPlacedInsideACanvasLeavesTheRestAlone() {
+    /// Eight rows at a time and eight samples at a time: a region whose height (7) and row length (39 bytes) are
+    /// not multiples of eight writes none of the rows below it or the bytes beside it.
+    @Test(arguments: [(13, 8), (13, 7), (5, 1)])
+    func aRegionPlacedInsideACanvasLeavesTheRestAlone(_ dw: Int, _ dh: Int) {
         var canvas = RGBImage(width: 20, height: 12, fill: (1, 2, 3))
-        Resampler.resample(Self.noise(50, 30, seed: 5), region: (0, 0, 50, 30), into: &canvas, origin: (3, 2), size: (13, 8))
-        for y in 0..<12 { for x in 0..<20 where !(3..<16).contains(x) || !(2..<10).contains(y) {
+        Resampler.resample(Self.noise(50, 30, seed: 5), region: (0, 0, 50, 30), into: &canvas, origin: (3, 2), size: (dw, dh))
+        for y in 0..<12 { for x in 0..<20 where !(3..<(3 + dw)).contains(x) || !(2..<(2 + dh)).contains(y) {
             let i = (y * 20 + x) * 3
-            #expect(Array(canvas.pixels[i..<(i + 3)]) == [1, 2, 3], "(\(x), \(y))")
+            #expect(Array(canvas.pixels[i..<(i + 3)]) == [1, 2, 3], "\(dw)x\(dh): (\(x), \(y))")
         } }
     }
 }
