@@ -1,6 +1,6 @@
 import Foundation
 
-/// A file's content hash (`ContentHash.Stream`) computed on a thread of its own from the buffers its one writer
+/// A file's content hash (`ContentHash.Stream`) computed on a thread of its own from the buffers its writer
 /// fills in file order: a few fixed buffers go round between the writer (`buffer`, fill, write out, `submit`)
 /// and the hashing thread, so the bytes are neither copied nor read back, and memory stays bounded.
 public final class BufferedHasher: @unchecked Sendable {
@@ -26,11 +26,11 @@ public final class BufferedHasher: @unchecked Sendable {
 
     deinit { all.forEach { $0.deallocate() } }  // runs after the thread stopped (it holds the hasher)
 
-    /// An empty buffer to fill (waits while every buffer is still being hashed).
-    public func buffer() -> UnsafeMutableRawBufferPointer {
+    /// An empty buffer to fill (waits while every buffer is still being hashed); nil once stopped.
+    public func buffer() -> UnsafeMutableRawBufferPointer? {
         condition.lock(); defer { condition.unlock() }
-        while free.isEmpty { condition.wait() }
-        return free.removeLast()
+        while free.isEmpty && !closed { condition.wait() }
+        return closed ? nil : free.removeLast()
     }
 
     /// Hands over `buffer`'s first `count` bytes, the next ones of the file.

@@ -79,7 +79,7 @@ import TestSupport
         let hasher = BufferedHasher(buffers: 2, capacity: 100_000)
         var at = 0, k = 0
         while at < bytes.count {
-            let buffer = hasher.buffer()
+            guard let buffer = hasher.buffer() else { Issue.record("no buffer before stop"); return }
             let n = min(bytes.count - at, [100_000, 1, 65_536, 8_193][k % 4])
             bytes[at..<(at + n)].withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
             hasher.submit(buffer, count: n)
@@ -89,10 +89,21 @@ import TestSupport
         #expect(hasher.hex() == ContentHash.blake3Tag + (e?.blake3 ?? "fixture missing"))
         // A writer that gives up stops the thread; what it had submitted was hashed, and nothing hangs.
         let abandoned = BufferedHasher()
-        let ten = Self.pattern(10), buffer = abandoned.buffer()
+        let ten = Self.pattern(10)
+        guard let buffer = abandoned.buffer() else { Issue.record("no buffer before stop"); return }
         ten.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 10) }
         abandoned.submit(buffer, count: 10)
         abandoned.stop()
+        #expect(abandoned.buffer() == nil, "a stopped hasher hands out no buffer")
+        // A filler waiting for a buffer (every one taken) gets nil when the writer gives up and stops the hasher.
+        let full = BufferedHasher(buffers: 2, capacity: 16)
+        _ = full.buffer(); _ = full.buffer()
+        let woke = DispatchSemaphore(value: 0)
+        let filler = Thread { if full.buffer() == nil { woke.signal() } }
+        filler.start()
+        Thread.sleep(forTimeInterval: 0.05)
+        full.stop()
+        #expect(woke.wait(timeout: .now() + 5) == .success)
         #expect(abandoned.hex() == ContentHash.blake3Tag + ten.withUnsafeBytes { Self.hex(Blake3.hash($0)) })
     }
 }

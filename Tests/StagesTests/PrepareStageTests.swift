@@ -120,6 +120,26 @@ import TestSupport
         }
     }
 
+    /// A thumbnail pack cut short after it was journaled is not trusted: its thumbnails are decoded again and the
+    /// tensors come out the same (the rows are then read back from packs on a thread of their own).
+    @Test func aThumbnailPackCutShortIsDecodedAgainWithTheSameOutputs() async throws {
+        let s = try Self.setUp(); defer { try? FileManager.default.removeItem(at: s.dir) }
+        let journal = InMemoryJournal()
+        _ = try await Self.run(s, journal: journal, out: "first")
+        let done = try journal.all().values.filter { $0.status == .done }
+        let pack = try #require(done.first?.outputHash)
+        let inPack = done.filter { $0.outputHash == pack }.count
+        let path = s.blobs.path(for: pack)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        let fd = open(path, O_WRONLY); #expect(fd >= 0); #expect(ftruncate(fd, off_t(size / 2)) == 0); close(fd)
+        let again = try await Self.run(s, journal: journal, out: "second")
+        #expect(again.summary["decoded"] == .int(inPack), "the cut pack's \(inPack) thumbnails decoded again")
+        for file in ["tensors/train_images.npy", "tensors/test_images.npy", "tensors/val_images.npy"] {
+            let a = try Data(contentsOf: s.dir.appendingPathComponent("first/" + file))
+            #expect(a == (try Data(contentsOf: s.dir.appendingPathComponent("second/" + file))), "\(file)")
+        }
+    }
+
     @Test func aDamagedSourceBlobIsAFailureThatALaterRunRetries() async throws {
         let s = try Self.setUp(); defer { try? FileManager.default.removeItem(at: s.dir) }
         let original = try Data(contentsOf: Self.fixtures.appendingPathComponent("rgb_progressive.jpg"))  // p3's image

@@ -91,36 +91,62 @@ extension PrepareStage {
         return written
     }
 
-    /// Writes the rows' thumbnails, in order, as a uint8 [rows, size, size, 3] tensor at `url`. One thread reads
-    /// them from their packs into a few 4 MiB buffers and appends each to the file (several threads writing one
-    /// file only queue on its lock); another hashes the same buffers, so the commit takes the tensor's hash
-    /// without reading the biggest output again.
+    /// Writes the rows' thumbnails, in order, as a uint8 [rows, size, size, 3] tensor at `url`. A reader thread
+    /// reads them from their packs into a few 4 MiB buffers, this thread appends each to the file (one writer:
+    /// several threads writing one file only queue on its lock), and another hashes the same buffers, so the
+    /// commit takes the tensor's hash without reading the biggest output again.
     func writeImages(_ rows: [(item: PrepareStage.Item, thumbnail: ThumbnailRef)], to url: URL, _ ctx: StageContext) throws {
         let s = target.size, rowBytes = s * s * 3
-        let images = try NpyWriter(url: url, dtype: .uint8, shape: [rows.count, s, s, 3])
-        let hasher = BufferedHasher(capacity: max(4 << 20, rowBytes))
-        defer { hasher.stop() }
-        // The first buffer starts with the header (`NpyWriter` has written it; the hash needs it first).
         let header = NpyFile.header(dtype: .uint8, shape: [rows.count, s, s, 3])
-        var buffer = hasher.buffer(), start = header.count, used = header.count
+        let images = try NpyWriter(url: url, dtype: .uint8, shape: [rows.count, s, s, 3])
+        // Three threads overlap: one reads the rows from their packs into buffers in tensor order, this one
+        // writes each filled buffer out, and the hasher's thread hashes it (then the buffer goes round again).
+        let hasher = BufferedHasher(buffers: 4, capacity: max(4 << 20, rowBytes))
+        let filled = Handoff<(buffer: UnsafeMutableRawBufferPointer, start: Int, end: Int)>()
+        let refs = rows.map(\.thumbnail), ids = rows.map(\.item.id), blobs = ctx.blobs, stage = ctx.stageName
+        let readerDone = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            defer { readerDone.signal() }
+            do {
+                try Self.readRows(refs, ids: ids, header: header, rowBytes: rowBytes, from: blobs, into: hasher, filled, stage: stage)
+                filled.close()
+            } catch { filled.close(failing: error) }
+        }
+        reader.name = "vitrine.prepare.rows"
+        reader.start()
+        // Stopping the hasher also ends a reader waiting for a buffer when this thread gives up.
+        defer { hasher.stop(); readerDone.wait() }
+        while let f = try filled.take() {
+            try ctx.checkCancellation()  // (the task's cancellation is visible on this thread only)
+            try images.append(UnsafeRawBufferPointer(rebasing: f.buffer[f.start..<f.end]))
+            hasher.submit(f.buffer, count: f.end)
+        }
+        try images.finish()
+        ctx.recordHash(of: url, hash: hasher.hex())
+    }
+
+    /// Fills `hasher`'s buffers with the npy `header` (which `NpyWriter` writes itself, so it starts the first
+    /// buffer's unwritten part after it) and then each row `refs` names, read from its pack, and gives each
+    /// buffer to `filled` with the range still to write. Returns early when the hasher was stopped.
+    static func readRows(_ refs: [ThumbnailRef], ids: [String], header: Data, rowBytes: Int, from blobs: BlobStore,
+                         into hasher: BufferedHasher, _ filled: Handoff<(buffer: UnsafeMutableRawBufferPointer, start: Int, end: Int)>,
+                         stage: String) throws {
+        guard var buffer = hasher.buffer() else { return }
         header.withUnsafeBytes { buffer.copyMemory(from: $0) }
-        let packs = PackReader(blobs: ctx.blobs, rowBytes: rowBytes)
-        for (r, (item, ref)) in rows.enumerated() {
-            if r % 4096 == 0 { try ctx.checkCancellation() }
+        var start = header.count, used = header.count
+        let packs = PackReader(blobs: blobs, rowBytes: rowBytes)
+        for (r, ref) in refs.enumerated() {
             if used + rowBytes > buffer.count {
-                try images.append(UnsafeRawBufferPointer(rebasing: buffer[start..<used]))
-                hasher.submit(buffer, count: used)
-                (buffer, start, used) = (hasher.buffer(), 0, 0)
+                filled.give((buffer, start, used))
+                guard let next = hasher.buffer() else { return }
+                (buffer, start, used) = (next, 0, 0)
             }
             do { try packs.read(ref, into: buffer.baseAddress! + used) } catch {
-                throw StageError.failed(stage: ctx.stageName, item: item.id, reason: "thumbnail \(ref.row) of blob \(ref.blob): \(error)")
+                throw StageError.failed(stage: stage, item: ids[r], reason: "thumbnail \(ref.row) of blob \(ref.blob): \(error)")
             }
             used += rowBytes
         }
-        try images.append(UnsafeRawBufferPointer(rebasing: buffer[start..<used]))
-        hasher.submit(buffer, count: used)
-        try images.finish()
-        ctx.recordHash(of: url, hash: hasher.hex())
+        filled.give((buffer, start, used))
     }
 
     /// `{"classes": [...], "counts": {"train": {...}, "test": {...}}}` with keys in class order.
