@@ -61,16 +61,19 @@ public enum Resampler {
         guard dw > 0, dh > 0, origin.x >= 0, origin.y >= 0, region.width > 0, region.height > 0,
               origin.x + dw <= canvas.width, origin.y + dh <= canvas.height else { return }
         let sw = source.width
-        let hx = Taps(sourceCount: sw, regionStart: region.x, regionLength: region.width, outputCount: dw)
-        let vy = Taps(sourceCount: source.height, regionStart: region.y, regionLength: region.height, outputCount: dh)
+        let hx = TapsCache.shared.taps(sourceCount: sw, regionStart: region.x, regionLength: region.width, outputCount: dw)
+        let vy = TapsCache.shared.taps(sourceCount: source.height, regionStart: region.y, regionLength: region.height, outputCount: dh)
         // Source columns the horizontal pass reads, as interleaved samples padded to whole 8×8 blocks.
         let colLo = hx.start[0], cols = (0..<dw).map { hx.start[$0] + hx.count[$0] }.max()! - colLo
         let rowLen = cols * 3, rowStride = (rowLen + 7) & ~7, outLen = dw * 3, outStride = (outLen + 7) & ~7
-        // Eight vertical rows, their transpose, the horizontal results, and one transposed-back block.
-        var scratch = [Float](repeating: 0, count: 8 * rowStride + 8 * rowStride + 8 * outStride + 64)
+        // Eight vertical rows, their transpose, the horizontal results, and one transposed-back block; only the
+        // padding past each row's and the results' end is read before it is written, and it must be zero.
+        let rows = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rowStride + 8 * outStride + 64)
+        defer { rows.deallocate() }
+        for r in 0..<8 { (rows + (r * rowStride + rowLen)).initialize(repeating: 0, count: rowStride - rowLen) }
+        (rows + (16 * rowStride + 8 * outLen)).initialize(repeating: 0, count: 8 * (outStride - outLen))
         let canvasWidth = canvas.width, vTaps = vy.maxTaps, hTaps = hx.maxTaps
         source.pixels.withUnsafeBufferPointer { srcBuf in
-        scratch.withUnsafeMutableBufferPointer { scratchBuf in
         canvas.pixels.withUnsafeMutableBufferPointer { dstBuf in
         hx.start.withUnsafeBufferPointer { hs in
         hx.count.withUnsafeBufferPointer { hc in
@@ -78,7 +81,7 @@ public enum Resampler {
         vy.start.withUnsafeBufferPointer { vs in
         vy.count.withUnsafeBufferPointer { vc in
         vy.weights.withUnsafeBufferPointer { vw in
-            guard let src = srcBuf.baseAddress, let rows = scratchBuf.baseAddress, let d = dstBuf.baseAddress,
+            guard let src = srcBuf.baseAddress, let d = dstBuf.baseAddress,
                   let hsp = hs.baseAddress, let hcp = hc.baseAddress, let hwp = hw.baseAddress,
                   let vsp = vs.baseAddress, let vcp = vc.baseAddress, let vwp = vw.baseAddress else { return }
             let columns = UnsafeMutableRawPointer(rows + 8 &* rowStride)
@@ -143,7 +146,7 @@ public enum Resampler {
                     }
                 }
             }
-        }}}}}}}}}
+        }}}}}}}}
     }
 
     /// `image` fitted into a `target.size` square by `target.mode` (pad fills with white).
