@@ -57,9 +57,20 @@ public enum Resampler {
     /// stored as bytes. Every output is the per-tap sum in tap order, vertical then horizontal, bit for bit.
     public static func resample(_ source: RGBImage, region: (x: Double, y: Double, width: Double, height: Double),
                                 into canvas: inout RGBImage, origin: (x: Int, y: Int), size: (width: Int, height: Int)) {
+        let (width, height) = (canvas.width, canvas.height)
+        canvas.pixels.withUnsafeMutableBufferPointer { dst in
+            guard let d = dst.baseAddress else { return }
+            resample(source, region: region, into: d, canvasWidth: width, canvasHeight: height, origin: origin, size: size)
+        }
+    }
+
+    /// `resample` into the RGB canvas of `canvasWidth`×`canvasHeight` pixels at `d`.
+    static func resample(_ source: RGBImage, region: (x: Double, y: Double, width: Double, height: Double),
+                         into d: UnsafeMutablePointer<UInt8>, canvasWidth: Int, canvasHeight: Int,
+                         origin: (x: Int, y: Int), size: (width: Int, height: Int)) {
         let dw = size.width, dh = size.height
         guard dw > 0, dh > 0, origin.x >= 0, origin.y >= 0, region.width > 0, region.height > 0,
-              origin.x + dw <= canvas.width, origin.y + dh <= canvas.height else { return }
+              origin.x + dw <= canvasWidth, origin.y + dh <= canvasHeight else { return }
         let sw = source.width
         let hx = TapsCache.shared.taps(sourceCount: sw, regionStart: region.x, regionLength: region.width, outputCount: dw)
         let vy = TapsCache.shared.taps(sourceCount: source.height, regionStart: region.y, regionLength: region.height, outputCount: dh)
@@ -72,16 +83,15 @@ public enum Resampler {
         defer { rows.deallocate() }
         for r in 0..<8 { (rows + (r * rowStride + rowLen)).initialize(repeating: 0, count: rowStride - rowLen) }
         (rows + (16 * rowStride + 8 * outLen)).initialize(repeating: 0, count: 8 * (outStride - outLen))
-        let canvasWidth = canvas.width, vTaps = vy.maxTaps, hTaps = hx.maxTaps
+        let vTaps = vy.maxTaps, hTaps = hx.maxTaps
         source.pixels.withUnsafeBufferPointer { srcBuf in
-        canvas.pixels.withUnsafeMutableBufferPointer { dstBuf in
         hx.start.withUnsafeBufferPointer { hs in
         hx.count.withUnsafeBufferPointer { hc in
         hx.weights.withUnsafeBufferPointer { hw in
         vy.start.withUnsafeBufferPointer { vs in
         vy.count.withUnsafeBufferPointer { vc in
         vy.weights.withUnsafeBufferPointer { vw in
-            guard let src = srcBuf.baseAddress, let d = dstBuf.baseAddress,
+            guard let src = srcBuf.baseAddress,
                   let hsp = hs.baseAddress, let hcp = hc.baseAddress, let hwp = hw.baseAddress,
                   let vsp = vs.baseAddress, let vcp = vc.baseAddress, let vwp = vw.baseAddress else { return }
             let columns = UnsafeMutableRawPointer(rows + 8 &* rowStride)
@@ -146,16 +156,34 @@ public enum Resampler {
                     }
                 }
             }
-        }}}}}}}}
+        }}}}}}}
     }
 
     /// `image` fitted into a `target.size` square by `target.mode` (pad fills with white).
     public static func fit(_ image: RGBImage, to target: FitTarget) -> RGBImage {
         let s = max(1, target.size)
         var canvas = RGBImage(width: s, height: s)
-        let l = target.layout(width: image.width, height: image.height)
-        resample(image, region: l.source, into: &canvas, origin: (l.dest.x, l.dest.y), size: (l.dest.width, l.dest.height))
+        canvas.pixels.withUnsafeMutableBufferPointer { if let d = $0.baseAddress { place(image, to: target, into: d, whiteFirst: false) } }
         return canvas
+    }
+
+    /// `fit` written straight into `square`, which holds exactly `target.size`² RGB pixels (white where the
+    /// image does not cover it).
+    public static func fit(_ image: RGBImage, to target: FitTarget, into square: UnsafeMutableRawBufferPointer) throws {
+        let s = max(1, target.size)
+        guard square.count == s * s * 3, let d = square.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            throw ImagingError.invalidArgument("a \(s)x\(s) thumbnail needs \(s * s * 3) bytes, got \(square.count)")
+        }
+        place(image, to: target, into: d, whiteFirst: true)
+    }
+
+    /// Resamples `image` into its place in the `target.size` square at `d`, first painting the square white when
+    /// `whiteFirst` and the image leaves some of it uncovered.
+    private static func place(_ image: RGBImage, to target: FitTarget, into d: UnsafeMutablePointer<UInt8>, whiteFirst: Bool) {
+        let s = max(1, target.size), l = target.layout(width: image.width, height: image.height)
+        if whiteFirst && (l.dest.width < s || l.dest.height < s) { d.update(repeating: 255, count: s * s * 3) }
+        resample(image, region: l.source, into: d, canvasWidth: s, canvasHeight: s, origin: (l.dest.x, l.dest.y),
+                 size: (l.dest.width, l.dest.height))
     }
 
     /// `image` resized to exactly `width`×`height` (aspect ratio not kept).

@@ -17,10 +17,17 @@ public struct Thumbnailer: Sendable, Hashable {
     }
 
     /// The thumbnail of encoded image bytes.
-    public func thumbnail(_ data: Data) throws -> RGBImage {
+    public func thumbnail(_ data: Data) throws -> RGBImage { Resampler.fit(try decoded(data), to: target) }
+
+    /// The thumbnail of encoded image bytes, written into `square` (exactly `target.size`² RGB pixels).
+    public func thumbnail(_ data: Data, into square: UnsafeMutableRawBufferPointer) throws {
+        try Resampler.fit(try decoded(data), to: target, into: square)
+    }
+
+    /// `data` decoded for this thumbnailer's target (checked first).
+    private func decoded(_ data: Data) throws -> RGBImage {
         guard target.size > 0, target.size <= 8192 else { throw ImagingError.invalidArgument("thumbnail size \(target.size)") }
-        let decoded = try decodeImage(data, options: options)
-        return Resampler.fit(decoded, to: target)
+        return try decodeImage(data, options: options)
     }
 }
 

@@ -13,7 +13,8 @@ import TestSupport
         let pack = ThumbnailPack(blobs: blobs, rowBytes: rowBytes)
         var refs: [ThumbnailRef] = []
         for i in 0..<5 {
-            let stored = try pack.add((0..<rowBytes).map { UInt8(i * 16 + $0) }, sha: "img\(i)", key: "k\(i)")
+            pack.fillNextRow { row in for b in 0..<rowBytes { row[b] = UInt8(i * 16 + b) } }
+            let stored = try pack.add(sha: "img\(i)", key: "k\(i)")
             refs += stored.map(\.ref)
         }
         refs += try pack.flush().map(\.ref)

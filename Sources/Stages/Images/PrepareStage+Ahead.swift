@@ -32,9 +32,9 @@ extension PrepareStage: WorksAhead {
                     let sha = entry.item, key = journalKey(sha)
                     if reusable(try ctx.journal.records(for: [key])[key], &packs) != nil { continue }
                     if entry.bytes != nil { fromMemory.add() }
-                    switch decodeOne(sha, thumbnailer, ctx, bytes: entry.bytes) {
-                    case .pixels(let p):
-                        for s in try pack.add(p, sha: sha, key: key) { try batcher.add(s.record) }
+                    switch decodeOne(sha, thumbnailer, ctx, bytes: entry.bytes, into: pack) {
+                    case .decoded:
+                        for s in try pack.add(sha: sha, key: key) { try batcher.add(s.record) }
                     case .failed(_, var record):
                         record.meta = .object(mark)
                         try batcher.add(record)

@@ -10,7 +10,7 @@ enum PrepareOutcome: Sendable {
 
 /// What decoding one image gave: the thumbnail's pixels (to be packed), or a failure and its journal record.
 enum DecodeResult {
-    case pixels([UInt8])
+    case decoded
     case failed(PrepareOutcome, ItemRecord)
 }
 
@@ -68,8 +68,8 @@ extension PrepareStage {
                 do {
                     while let i = tally.take(below: slice.count) {
                         let sha = slice[i]
-                        switch decodeOne(sha, thumbnailer, ctx, bytes: ctx.handedOver[sha]) {
-                        case .pixels(let p): try keep(try pack.add(p, sha: sha, key: journalKey(sha)))
+                        switch decodeOne(sha, thumbnailer, ctx, bytes: ctx.handedOver[sha], into: pack) {
+                        case .decoded: try keep(try pack.add(sha: sha, key: journalKey(sha)))
                         case .failed(let outcome, let record): box.set(sha, outcome); try batcher.add(record)
                         }
                     }
@@ -96,16 +96,15 @@ extension PrepareStage {
 }
 
 extension PrepareStage {
-    /// Decodes one stored image into its thumbnail's pixels, or a failure class: from `bytes` when the download
-    /// handed them over (they hash to `sha`), else from the blob store, checked against `sha`.
-    func decodeOne(_ sha: String, _ thumbnailer: Thumbnailer, _ ctx: StageContext, bytes: Data? = nil) -> DecodeResult {
+    /// Decodes one stored image into the next row of `pack` (`.decoded`: the caller adds it), or a failure class:
+    /// from `bytes` when the download handed them over (they hash to `sha`), else from the blob store, checked
+    /// against `sha`.
+    func decodeOne(_ sha: String, _ thumbnailer: Thumbnailer, _ ctx: StageContext, bytes: Data? = nil,
+                   into pack: ThumbnailPack) -> DecodeResult {
         do {
             guard let data = bytes ?? ctx.blobs.verifiedData(for: sha) else { throw PrepareMissingBlob() }
-            let thumb = try thumbnailer.thumbnail(data)
-            guard thumb.pixels.count == target.size * target.size * 3 else {
-                throw ImagingError.invalidArgument("thumbnail of \(thumb.pixels.count) bytes")
-            }
-            return .pixels(thumb.pixels)
+            try pack.fillNextRow { try thumbnailer.thumbnail(data, into: $0) }
+            return .decoded
         } catch let e as ImagingError {
             return .failed(.failed(reason: e.reason, detail: e.description),
                            ItemRecord(key: journalKey(sha), status: .failed, errorClass: e.reason, errorDetail: e.description))

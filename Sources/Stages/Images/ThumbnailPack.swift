@@ -31,22 +31,31 @@ final class ThumbnailPack {
     private let rowBytes: Int
     private let capacity: Int
     private let meta: [String: JSONValue]
-    private var bytes = Data()
+    private let bytes: UnsafeMutableRawBufferPointer
     private var entries: [(sha: String, key: String)] = []
 
     /// A pack of up to 64 thumbnails of `rowBytes` (fewer for big ones: at most 8 MiB), whose records carry `meta`.
     init(blobs: BlobStore, rowBytes: Int, meta: [String: JSONValue] = [:]) {
         self.blobs = blobs; self.rowBytes = rowBytes; self.meta = meta
         capacity = max(1, min(64, (8 << 20) / max(1, rowBytes)))
+        bytes = .allocate(byteCount: capacity * rowBytes, alignment: 64)
     }
+
+    deinit { bytes.deallocate() }
 
     /// One stored thumbnail: the source image's sha256, its journal record and where it lies.
     typealias Stored = (sha: String, record: ItemRecord, ref: ThumbnailRef)
 
-    /// Adds the thumbnail of image `sha`, journaled under `key`; when the pack is full, stores it and returns its records.
-    func add(_ pixels: [UInt8], sha: String, key: String) throws -> [Stored] {
-        if bytes.isEmpty { bytes.reserveCapacity(capacity * rowBytes) }
-        bytes.append(contentsOf: pixels)
+    /// Lets `fill` write the next thumbnail's `rowBytes` in place (a thumbnail is not copied into the pack);
+    /// `add` then keeps them. What `fill` throws is rethrown, and the next fill overwrites the row.
+    func fillNextRow(_ fill: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
+        let at = entries.count * rowBytes
+        try fill(UnsafeMutableRawBufferPointer(rebasing: bytes[at..<(at + rowBytes)]))
+    }
+
+    /// Adds the thumbnail just filled as image `sha`'s, journaled under `key`; when the pack is full, stores it and
+    /// returns its records.
+    func add(sha: String, key: String) throws -> [Stored] {
         entries.append((sha, key))
         return entries.count >= capacity ? try flush() : []
     }
@@ -54,15 +63,15 @@ final class ThumbnailPack {
     /// Stores what is collected as one blob (under a random name: `BlobStore.putUnique`) and returns a record and
     /// reference per thumbnail.
     func flush() throws -> [Stored] {
-        guard !entries.isEmpty else { return [] }
-        let hash = try blobs.putUnique(bytes)
+        guard !entries.isEmpty, let base = bytes.baseAddress else { return [] }
+        let hash = try blobs.putUnique(Data(bytesNoCopy: base, count: entries.count * rowBytes, deallocator: .none))
         let n = entries.count
         let out: [Stored] = entries.enumerated().map { row, e in
             var m = meta
             m["row"] = .int(row); m["rows"] = .int(n)
             return (e.sha, ItemRecord(key: e.key, status: .done, outputHash: hash, meta: .object(m)), ThumbnailRef(blob: hash, row: row, rows: n))
         }
-        bytes.removeAll(keepingCapacity: true); entries.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
         return out
     }
 }
