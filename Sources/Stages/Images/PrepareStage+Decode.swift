@@ -8,7 +8,7 @@ enum PrepareOutcome: Sendable {
     case failed(reason: String, detail: String)
 }
 
-/// What decoding one image gave: the thumbnail's pixels (to be packed), or a failure and its journal record.
+/// What decoding one image gave: its thumbnail, in the pack's next row (to be added), or a failure and its journal record.
 enum DecodeResult {
     case decoded
     case failed(PrepareOutcome, ItemRecord)

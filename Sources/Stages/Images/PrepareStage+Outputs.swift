@@ -102,7 +102,7 @@ extension PrepareStage {
         // Three threads overlap: one reads the rows from their packs into buffers in tensor order, this one
         // writes each filled buffer out, and the hasher's thread hashes it (then the buffer goes round again).
         let hasher = BufferedHasher(buffers: 4, capacity: max(4 << 20, rowBytes))
-        let filled = Handoff<(buffer: UnsafeMutableRawBufferPointer, start: Int, end: Int)>()
+        let filled = Handoff<FilledBuffer>()
         let refs = rows.map(\.thumbnail), ids = rows.map(\.item.id), blobs = ctx.blobs, stage = ctx.stageName
         let readerDone = DispatchSemaphore(value: 0)
         let reader = Thread {
@@ -125,11 +125,15 @@ extension PrepareStage {
         ctx.recordHash(of: url, hash: hasher.hex())
     }
 
+    /// A buffer of the tensor's bytes in file order, with the range of it still to write (the first one starts with
+    /// the header, which `NpyWriter` writes itself; the hash needs it).
+    typealias FilledBuffer = (buffer: UnsafeMutableRawBufferPointer, start: Int, end: Int)
+
     /// Fills `hasher`'s buffers with the npy `header` (which `NpyWriter` writes itself, so it starts the first
     /// buffer's unwritten part after it) and then each row `refs` names, read from its pack, and gives each
     /// buffer to `filled` with the range still to write. Returns early when the hasher was stopped.
     static func readRows(_ refs: [ThumbnailRef], ids: [String], header: Data, rowBytes: Int, from blobs: BlobStore,
-                         into hasher: BufferedHasher, _ filled: Handoff<(buffer: UnsafeMutableRawBufferPointer, start: Int, end: Int)>,
+                         into hasher: BufferedHasher, _ filled: Handoff<FilledBuffer>,
                          stage: String) throws {
         guard var buffer = hasher.buffer() else { return }
         header.withUnsafeBytes { buffer.copyMemory(from: $0) }
