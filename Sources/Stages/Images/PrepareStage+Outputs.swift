@@ -145,7 +145,8 @@ extension PrepareStage {
                 guard let next = hasher.buffer() else { return }
                 (buffer, start, used) = (next, 0, 0)
             }
-            do { try packs.read(ref, into: buffer.baseAddress! + used) } catch {
+            guard let row = buffer.baseAddress?.advanced(by: used) else { return }  // (never: buffers are allocated)
+            do { try packs.read(ref, into: row) } catch {
                 throw StageError.failed(stage: stage, item: ids[r], reason: "thumbnail \(ref.row) of blob \(ref.blob): \(error)")
             }
             used += rowBytes
