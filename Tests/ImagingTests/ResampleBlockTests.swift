@@ -74,4 +74,21 @@ import Testing
             #expect(Array(canvas.pixels[i..<(i + 3)]) == [1, 2, 3], "\(dw)x\(dh): (\(x), \(y))")
         } }
     }
+
+    /// Fitting straight into a caller's buffer (a thumbnail pack's row) gives the bytes `fit` gives, whatever the
+    /// buffer held before (pad paints what the image leaves white), and refuses a buffer of the wrong size.
+    @Test(arguments: [FitMode.pad, .crop, .stretch])
+    func fittingIntoABufferGivesTheFittedImage(_ mode: FitMode) throws {
+        for (w, h) in [(300, 200), (61, 97), (128, 128), (33, 33)] {
+            let src = Self.noise(w, h, seed: UInt64(w * 31 + h)), target = FitTarget(size: 40, mode: mode)
+            var row = [UInt8](repeating: 7, count: 40 * 40 * 3)
+            try row.withUnsafeMutableBytes { try Resampler.fit(src, to: target, into: $0) }
+            let differing = zip(row, Resampler.fit(src, to: target).pixels).filter { $0 != $1 }.count
+            #expect(differing == 0, "\(w)x\(h) \(mode): \(differing) bytes differ")
+        }
+        var short = [UInt8](repeating: 0, count: 40 * 40 * 3 - 1)
+        #expect(throws: ImagingError.self) {
+            try short.withUnsafeMutableBytes { try Resampler.fit(Self.noise(8, 8, seed: 1), to: FitTarget(size: 40, mode: .pad), into: $0) }
+        }
+    }
 }
