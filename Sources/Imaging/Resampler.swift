@@ -75,7 +75,7 @@ public enum Resampler {
         let hx = TapsCache.shared.taps(sourceCount: sw, regionStart: region.x, regionLength: region.width, outputCount: dw)
         let vy = TapsCache.shared.taps(sourceCount: source.height, regionStart: region.y, regionLength: region.height, outputCount: dh)
         // Source columns the horizontal pass reads, as interleaved samples padded to whole 8×8 blocks.
-        let colLo = hx.start[0], cols = (0..<dw).map { hx.start[$0] + hx.count[$0] }.max()! - colLo
+        let colLo = hx.start.min() ?? 0, cols = ((0..<dw).map { hx.start[$0] + hx.count[$0] }.max() ?? colLo) - colLo
         let rowLen = cols * 3, rowStride = (rowLen + 7) & ~7, outLen = dw * 3, outStride = (outLen + 7) & ~7
         // Eight vertical rows, their transpose, the horizontal results, and one transposed-back block; only the
         // padding past each row's and the results' end is read before it is written, and it must be zero.
