@@ -18,6 +18,8 @@ struct Workspace {
 
     func write(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
     func read(_ name: String) throws -> String { try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) }
+    /// A second connection to the state database, for rewriting it as an older version would have left it.
+    func stateDatabase() throws -> DatabaseQueue { try DatabaseQueue(path: dir.appendingPathComponent(".vitrine/state.sqlite").path) }
 
     /// Loads `yaml` and runs it; returns the outcome.
     func run(_ yaml: String, registry: StageRegistry = testRegistry, overrides: [String] = [], configure: (inout ExecutorOptions) -> Void = { _ in }) async throws -> RunOutcome {
@@ -215,7 +217,7 @@ struct Workspace {
         let first = try await ws.run(yaml)
         #expect(first.status == .succeeded && !first.ran.isEmpty)
         // Executions committed before schema v2 have no recorded output hashes: the same fingerprints follow from the rows.
-        let q = try DatabaseQueue(path: ws.dir.appendingPathComponent(".vitrine/state.sqlite").path)
+        let q = try ws.stateDatabase()
         try await q.write { db in try db.execute(sql: "UPDATE executions SET output_hashes = NULL") }
         try q.close()
         let again = try await ws.run(yaml)
@@ -231,7 +233,7 @@ struct Workspace {
         #expect(first.status == .succeeded && !first.ran.isEmpty)
         // A state written before file hashes were BLAKE3: each artifact's recorded hash is its plain SHA-256. The
         // files' mtimes change, so the intact check hashes them again — with SHA-256, as recorded.
-        let q = try DatabaseQueue(path: ws.dir.appendingPathComponent(".vitrine/state.sqlite").path)
+        let q = try ws.stateDatabase()
         let paths = try await q.read { db in try String.fetchAll(db, sql: "SELECT path FROM artifacts") }
         #expect(!paths.isEmpty)
         for p in paths {
