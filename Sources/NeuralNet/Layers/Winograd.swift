@@ -66,7 +66,7 @@ enum Winograd {
                 var t = c * tileCount
                 for b in images {
                     splitPhases(x + (c * n + b) * h * w, h: h, w: w, pt: pt, pl: pl, rows: rows, width: half,
-                                phases: 2, into: split)
+                                read: readable(tilesW: tilesW), phases: 2, into: split)
                     forEachBlock(tilesH: tilesH, tilesW: tilesW) { ty, tx, lanes, per in
                         @inline(__always) func r(_ i: Int) -> Columns {
                             columns(even, odd, row: 2 * ty + i, tx: tx, half: half, per: per, step: 2 * half)
@@ -87,14 +87,17 @@ enum Winograd {
     /// Copies `rows` rows of the `h`×`w` plane `src`, shifted down by `pt` and right by `pl` with zeros around it,
     /// into its `phases` column phases (`width` floats per row each, `rows · width` per phase, from `base` on):
     /// padded column q lands at index q / phases of phase q mod phases (2: even and odd columns, for 2×2 tiles).
+    /// Only the first `read` floats of each phase row (all by default) are zero-padded: the rest is never read.
     static func splitPhases(_ src: UnsafePointer<Float>, h: Int, w: Int, pt: Int, pl: Int, rows: Int, width: Int,
-                            phases: Int, into base: UnsafeMutablePointer<Float>) {
+                            read: Int? = nil, phases: Int, into base: UnsafeMutablePointer<Float>) {
         precondition(phases == 2 || phases == 4, "2 or 4 column phases")
-        base.update(repeating: 0, count: phases * rows * width)
         let count = min(w, phases * width - pl), plane = rows * width
+        let top = min(max(0, pt), rows), filled = top..<max(top, min(rows, h + pt))
+        zeroPadding(rows: filled, columns: pl..<(pl + max(0, count)), rows: rows, width: width, read: min(width, read ?? width),
+                    phases: phases, into: base)
         let lead = min(count, (phases - pl % phases) % phases)   // source columns before the first one in phase 0
         let groups = (count - lead) / phases, j0 = (lead + pl) / phases
-        for py in max(0, pt)..<min(rows, h + pt) {
+        for py in filled {
             let s = src + (py - pt) * w, d = base + py * width
             @inline(__always) func put(_ ix: Int) { let q = ix + pl; d[(q % phases) * plane + q / phases] = s[ix] }
             for ix in 0..<lead { put(ix) }
@@ -109,6 +112,34 @@ enum Winograd {
             for ix in (lead + groups * phases)..<count { put(ix) }
         }
     }
+
+    /// Zeroes what `splitPhases` does not copy: every phase's rows outside `filled` and, in those rows, the
+    /// indices below `read` whose padded column lies outside `columns`.
+    static func zeroPadding(rows filled: Range<Int>, columns: Range<Int>, rows: Int, width: Int, read: Int, phases: Int,
+                            into base: UnsafeMutablePointer<Float>) {
+        for p in 0..<phases {
+            let phase = base + p * rows * width
+            guard !filled.isEmpty, !columns.isEmpty else { phase.update(repeating: 0, count: rows * width); continue }
+            phase.update(repeating: 0, count: filled.lowerBound * width)
+            (phase + filled.upperBound * width).update(repeating: 0, count: (rows - filled.upperBound) * width)
+            // Index j of this phase is padded column phases·j + p.
+            let lo = min(width, max(0, columns.lowerBound - p + phases - 1) / phases)
+            let hi = max(lo, min(width, columns.upperBound - 1 - p < 0 ? 0 : (columns.upperBound - 1 - p) / phases + 1))
+            // A few floats at each end of a row: one 16-lane store where the row has room (the copy that follows
+            // overwrites any data it covered), not a memset call per row.
+            @inline(__always) func zero(_ p: UnsafeMutablePointer<Float>, _ count: Int, room: Int) {
+                if count > 16 || room < 16 { p.update(repeating: 0, count: count) } else if count > 0 { Lanes.store16(.zero, p) }
+            }
+            for r in filled {
+                let row = phase + r * width
+                zero(row, lo, room: width)
+                if hi < read { zero(row + hi, read - hi, room: width - hi) }
+            }
+        }
+    }
+
+    /// Floats of each phase row `transformInput`'s loads reach (`forEachBlock`'s blocks, one column further).
+    static func readable(tilesW: Int) -> Int { (tilesW + 15) / 16 * 16 + 1 }
 
     typealias Columns = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
 

@@ -69,7 +69,7 @@ enum Winograd4 {
                 var tile = c * tileCount
                 for b in images {
                     Winograd.splitPhases(x + (c * n + b) * h * w, h: h, w: w, pt: pt, pl: pl, rows: rows, width: width,
-                                         phases: 4, into: phases)
+                                         read: Winograd.readable(tilesW: tilesW), phases: 4, into: phases)
                     Winograd.forEachBlock(tilesH: tilesH, tilesW: tilesW) { ty, tx, lanes, per in
                         @inline(__always) func d(_ r: Int, _ col: Int) -> V {
                             Lanes.load16(phases + ((col & 3) * rows + 4 * ty + r) * width + tx + (col >> 2), per: per, step: 4 * width)
