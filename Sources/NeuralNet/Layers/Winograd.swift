@@ -138,7 +138,7 @@ enum Winograd {
         }
     }
 
-    /// Floats of each phase row `transformInput`'s loads reach (`forEachBlock`'s blocks, one column further).
+    /// Floats of each phase row the transforms' loads reach (`forEachBlock`'s blocks; the inputs' one column further).
     static func readable(tilesW: Int) -> Int { (tilesW + 15) / 16 * 16 + 1 }
 
     typealias Columns = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)

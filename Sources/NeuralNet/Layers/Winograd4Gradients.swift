@@ -31,7 +31,7 @@ extension Winograd4 {
                 var tile = c * tileCount
                 for b in images {
                     Winograd.splitPhases(dy + (c * n + b) * ho * wo, h: ho, w: wo, pt: 0, pl: 0, rows: rows, width: width,
-                                         phases: 4, into: phases)
+                                         read: Winograd.readable(tilesW: tilesW), phases: 4, into: phases)
                     Winograd.forEachBlock(tilesH: tilesH, tilesW: tilesW) { ty, tx, lanes, per in
                         @inline(__always) func d(_ r: Int, _ col: Int) -> V {
                             Lanes.load16(phases + (col * rows + 4 * ty + r) * width + tx, per: per, step: 4 * width)

@@ -16,7 +16,7 @@ extension Winograd {
                 var t = c * tileCount
                 for b in images {
                     splitPhases(dy + (c * n + b) * ho * wo, h: ho, w: wo, pt: 0, pl: 0, rows: rows, width: half,
-                                phases: 2, into: split)
+                                read: readable(tilesW: tilesW), phases: 2, into: split)
                     forEachBlock(tilesH: tilesH, tilesW: tilesW) { ty, tx, lanes, per in
                         let top = even + 2 * ty * half + tx, bottom = top + half
                         @inline(__always) func load(_ a: UnsafePointer<Float>) -> SIMD16<Float> { Lanes.load16(a, per: per, step: 2 * half) }
