@@ -127,8 +127,8 @@ enum Winograd {
             let hi = max(lo, min(width, columns.upperBound - 1 - p < 0 ? 0 : (columns.upperBound - 1 - p) / phases + 1))
             // A few floats at each end of a row: one 16-lane store where the row has room (the copy that follows
             // overwrites any data it covered), not a memset call per row.
-            @inline(__always) func zero(_ p: UnsafeMutablePointer<Float>, _ count: Int, room: Int) {
-                if count > 16 || room < 16 { p.update(repeating: 0, count: count) } else if count > 0 { Lanes.store16(.zero, p) }
+            @inline(__always) func zero(_ at: UnsafeMutablePointer<Float>, _ count: Int, room: Int) {
+                if count > 16 || room < 16 { at.update(repeating: 0, count: count) } else if count > 0 { Lanes.store16(.zero, at) }
             }
             for r in filled {
                 let row = phase + r * width
