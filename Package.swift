@@ -2,17 +2,36 @@
 import Foundation
 import PackageDescription
 
-/// The CPU the engine's Swift kernels (targets NeuralNet, Imaging and Pipeline's BLAKE3) are compiled for on x86-64: `haswell` — x86-64-v3,
+/// `VITRINE_TARGET_CPU`, when set and not empty.
+var targetCPUOverride: String? { ProcessInfo.processInfo.environment["VITRINE_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } }
+
+/// The CPU the Swift kernels of Imaging and Pipeline's BLAKE3 are compiled for on x86-64: `haswell` — x86-64-v3,
 /// AVX2 and FMA, every x86 server CPU since 2013 — unless `VITRINE_TARGET_CPU` names another (`x86-64` for any 64-bit
 /// x86, `skylake-avx512`). Built for baseline SSE2, the 16-lane kernels ran 4 instructions per vector op: ResNet-18
 /// training 10–14 % slower (bench/nn/RESULTS.md); decode + fit 6 % slower (identical pixels either way). A binary built for more than the CPU has stops at start with a
 /// message instead of dying on an illegal instruction (Sources/CBLASLoader/cpu_check.c).
 let engineCPU: String? = {
     #if arch(x86_64)
-    let cpu = ProcessInfo.processInfo.environment["VITRINE_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? "haswell"
+    let cpu = targetCPUOverride ?? "haswell"
     return cpu == "x86-64" ? nil : cpu
     #else
     return nil
+    #endif
+}()
+
+/// The CPU NeuralNet is compiled for: `VITRINE_TARGET_CPU` when set, else `skylake-avx512` when the building machine
+/// has AVX-512 (F, BW, DQ, VL), whose 16-lane Winograd transforms then run one register per vector (VGG-16 training
+/// and inference 6–7 % faster, bench/nn/RESULTS.md), else the engine CPU. Imaging stays at `haswell`: its resampler
+/// ran 6 % slower as AVX-512 code. The start-up check tests this one, the highest of the two.
+let neuralNetCPU: String? = {
+    #if arch(x86_64) && os(Linux)
+    guard targetCPUOverride == nil else { return engineCPU }
+    let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let flags = Set(info.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? [])
+    let avx512 = ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy { flags.contains(Substring($0)) }
+    return avx512 ? "skylake-avx512" : engineCPU
+    #else
+    return engineCPU
     #endif
 }()
 
@@ -40,7 +59,7 @@ let package = Package(
         .target(name: "CImageShim", dependencies: ["CJPEG", "CPNG"], path: "Sources/CImageShim"),
         .target(name: "CFileShim", path: "Sources/CFileShim"),
         .target(name: "CBLASLoader", dependencies: ["CBLAS"], path: "Sources/CBLASLoader",
-                cSettings: engineCPU.map { [.define("VITRINE_ENGINE_CPU", to: "\"\($0)\"")] } ?? []),
+                cSettings: neuralNetCPU.map { [.define("VITRINE_ENGINE_CPU", to: "\"\($0)\"")] } ?? []),
 
         // Domain modules: plain values in, plain values out; no knowledge of the runner.
         .target(name: "Randomness"),
@@ -50,7 +69,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageShim", "CFileShim", "CJPEG", "CPNG"],
                 swiftSettings: engineCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CBLASLoader", "Randomness"],
-                swiftSettings: engineCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []),
+                swiftSettings: neuralNetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []),
         .target(name: "VectorSearch", dependencies: ["CBLAS", "CBLASLoader"]),
         .target(name: "Report"),
 

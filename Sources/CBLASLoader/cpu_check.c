@@ -28,8 +28,9 @@ __attribute__((constructor)) static void vitrine_check_engine_cpu(void) {
              __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
     if (vitrine_cpu_runs(VITRINE_ENGINE_CPU, v3, v4)) return;
     fprintf(stderr, "vitrine: this binary's neural-network engine was compiled for %s CPUs (Package.swift, "
-                    "VITRINE_TARGET_CPU) and this CPU lacks their instructions; rebuild for any x86-64 with "
-                    "`VITRINE_TARGET_CPU=x86-64 make` (slower training and inference)\n", VITRINE_ENGINE_CPU);
+                    "VITRINE_TARGET_CPU; by default the CPU that built it, if it has AVX-512) and this CPU lacks their "
+                    "instructions; rebuild with `VITRINE_TARGET_CPU=haswell make` for AVX2 CPUs or "
+                    "`VITRINE_TARGET_CPU=x86-64 make` for any x86-64 (slower training and inference)\n", VITRINE_ENGINE_CPU);
     exit(70);
 }
 #endif

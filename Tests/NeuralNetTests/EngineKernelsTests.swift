@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NeuralNet
 
@@ -147,4 +148,16 @@ import Testing
         #expect(BLAS.cpu("skylake-avx512", runsWith: true, true))
         #expect(BLAS.cpu("x86-64", runsWith: false, false))
     }
+
+    #if arch(x86_64) && os(Linux)
+    /// Built without `VITRINE_TARGET_CPU` (tests run where they were built), the engine targets AVX-512 exactly when
+    /// this CPU has AVX-512 F/BW/DQ/VL, else x86-64-v3.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["VITRINE_TARGET_CPU"] == nil))
+    func theEngineIsBuiltForAVX512WhereTheBuildingMachineHasIt() throws {
+        let info = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = Set(try #require(info.split(separator: "\n").first { $0.hasPrefix("flags") }).split(separator: " "))
+        let avx512 = ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy { flags.contains(Substring($0)) }
+        #expect(BLAS.engineCPU == (avx512 ? "skylake-avx512" : "haswell"))
+    }
+    #endif
 }

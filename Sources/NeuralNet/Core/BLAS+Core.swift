@@ -17,8 +17,9 @@ extension BLAS {
     /// Loads OpenBLAS now; call it early (before threads multiply) in processes that will use it.
     public static func load() { vitrine_openblas_load() }
 
-    /// The CPU the engine's Swift kernels were compiled for (Package.swift: `haswell` unless VITRINE_TARGET_CPU
-    /// said otherwise; `x86-64` = baseline). Every process that links the engine has checked at start that it runs.
+    /// The CPU the engine's Swift kernels were compiled for (Package.swift: `skylake-avx512` where the building
+    /// machine has AVX-512, else `haswell`, unless VITRINE_TARGET_CPU said otherwise; `x86-64` = baseline). Every
+    /// process that links the engine has checked at start that it runs.
     public static var engineCPU: String { String(cString: vitrine_engine_cpu()) }
 
     /// Whether code compiled for `cpu` runs on a CPU with the x86-64-v3 (`v3`) and AVX-512 (`v4`) features.
