@@ -33,6 +33,17 @@ enum Lanes {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 
+    /// Copies `count` floats in 16-, 8- and 4-lane pieces, reading and writing nothing past either end: the short rows
+    /// of small planes without a `memmove` call each.
+    @inline(__always)
+    static func copy(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i &+ 16 <= count { store16(load16(src + i), dst + i); i &+= 16 }
+        if i &+ 8 <= count { store8(load8(src + i), dst + i); i &+= 8 }
+        if i &+ 4 <= count { store4(load4(src + i), dst + i); i &+= 4 }
+        while i < count { dst[i] = src[i]; i &+= 1 }
+    }
+
     /// Stores 16 floats at any address.
     @inline(__always)
     static func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {

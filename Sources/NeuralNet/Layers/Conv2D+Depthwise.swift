@@ -23,7 +23,7 @@ extension Conv2D {
                     DepthwiseKernels.splitPhases(src, h: h, w: w, s: plan.s, pt: plan.pt, pl: plan.pl,
                                                  hq: plan.hq, wq: wq, block: plan.block, into: q)
                     DepthwiseKernels.taps(z, count: ho * wq, base: q, offsets: offsets, weights: wc, n: taps)
-                    for oy in 0..<ho { (dst + oy * wo).update(from: z + oy * wq, count: wo) }
+                    for oy in 0..<ho { Lanes.copy(z + oy * wq, to: dst + oy * wo, count: wo) }
                 }
             }
         }}}}
@@ -64,8 +64,8 @@ extension Conv2D {
                     DepthwiseKernels.splitPhases(src, h: h, w: w, s: s, pt: plan.pt, pl: plan.pl,
                                                  hq: plan.hq, wq: wq, block: plan.block, into: q)
                     for oy in 0..<ho {
-                        (dyw + oy * wq).update(from: dy + oy * wo, count: wo)
-                        (dyp + (plan.ah + oy) * wd + plan.aw).update(from: dy + oy * wo, count: wo)
+                        Lanes.copy(dy + oy * wo, to: dyw + oy * wq, count: wo)
+                        Lanes.copy(dy + oy * wo, to: dyp + (plan.ah + oy) * wd + plan.aw, count: wo)
                     }
                     for t in 0..<taps { dwc[t] += DepthwiseKernels.dot(dyw, q + offsets[t], count: ho * wq) }
                     for rp in 0..<s {

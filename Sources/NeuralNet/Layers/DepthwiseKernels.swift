@@ -24,10 +24,12 @@ enum DepthwiseKernels {
                 for a in 0..<hq {
                     let row = dst + a * wq, iy = s * a + rp - pt
                     if iy < 0 || iy >= h || lo >= hi { row.update(repeating: 0, count: wq); continue }
-                    if lo > 0 { row.update(repeating: 0, count: lo) }
+                    // The row's padding: one 16-lane store each where it is short (the block's slack and the
+                    // rows written after it take any overrun), not a `memset` call per row.
+                    if lo > 16 { row.update(repeating: 0, count: lo) } else if lo > 0 { Lanes.store16(.zero, row) }
                     let srow = src + iy * w + cp - pl
                     if s == 1 {
-                        (row + lo).update(from: srow + lo, count: hi - lo)
+                        Lanes.copy(srow + lo, to: row + lo, count: hi - lo)
                     } else if s == 2 {
                         var t = lo
                         while t &+ 8 < hi {
@@ -39,7 +41,7 @@ enum DepthwiseKernels {
                     } else {
                         for t in lo..<hi { row[t] = srow[s &* t] }
                     }
-                    if hi < wq { (row + hi).update(repeating: 0, count: wq - hi) }
+                    if wq - hi > 16 { (row + hi).update(repeating: 0, count: wq - hi) } else if hi < wq { Lanes.store16(.zero, row + hi) }
                 }
             }
         }
