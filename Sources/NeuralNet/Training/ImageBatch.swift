@@ -22,33 +22,39 @@ public struct ImageBatch: Sendable {
         self.init(mean: n.mean, std: n.std, augment: augment)
     }
 
-    /// Packs images `indices` of `pixels` (uint8 [count, height, width, 3]) into a CNHW tensor.
-    /// Augmentation draws only from `generator`, so a resumed run draws the same crops and flips.
+    /// Packs images `indices` of `pixels` (uint8 [count, height, width, 3]) into a CNHW tensor, images spread over
+    /// threads. Augmentation draws only from `generator`, three draws per image in batch order (row shift, column
+    /// shift, flip) before any pixel is packed, so a resumed run draws the same crops and flips.
     public func tensor(_ pixels: [UInt8], height: Int, width: Int, indices: [Int],
                        generator: inout SeededGenerator) -> Tensor {
         let n = indices.count, plane = height * width
-        var out = [Float](repeating: 0, count: 3 * n * plane)
+        var out = Buffers.uninitialized(3 * n * plane)
         let scale = (0..<3).map { 1 / (255 * std[$0]) }, shift = (0..<3).map { -mean[$0] / std[$0] }
+        let draws: [(dy: Int, dx: Int, flip: Bool)] = indices.map { _ in
+            guard augment else { return (0, 0, false) }
+            let dy = generator.nextInt(below: 2 * cropPad + 1) - cropPad
+            let dx = generator.nextInt(below: 2 * cropPad + 1) - cropPad
+            return (dy, dx, generator.nextInt(below: 2) == 1)
+        }
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                for (b, index) in indices.enumerated() {
-                    var dy = 0, dx = 0, flip = false
-                    if augment {
-                        dy = generator.nextInt(below: 2 * cropPad + 1) - cropPad
-                        dx = generator.nextInt(below: 2 * cropPad + 1) - cropPad
-                        flip = generator.nextInt(below: 2) == 1
-                    }
-                    let image = src.baseAddress! + index * plane * 3
+                let (sb, db) = (src.baseAddress!, dst.baseAddress!)
+                Parallel.forEach(n) { b in
+                    let (dy, dx, flip) = draws[b], image = sb + indices[b] * plane * 3
+                    // Output columns whose source column (x + dx, or mirrored) lies inside the image.
+                    let lo = max(0, flip ? dx : -dx), hi = max(lo, min(width, flip ? width + dx : width - dx))
                     for c in 0..<3 {
-                        let o = dst.baseAddress! + (c * n + b) * plane
-                        let zero = shift[c]
+                        let o = db + (c * n + b) * plane, s = scale[c], z = shift[c]
                         for y in 0..<height {
-                            let sy = y + dy
-                            for x in 0..<width {
-                                let sx0 = flip ? width - 1 - x : x
-                                let sx = sx0 + dx
-                                if sy < 0 || sy >= height || sx < 0 || sx >= width { o[y * width + x] = zero; continue }
-                                o[y * width + x] = Float(image[(sy * width + sx) * 3 + c]) * scale[c] + shift[c]
+                            let row = o + y * width, sy = y + dy
+                            guard sy >= 0, sy < height, lo < hi else { row.update(repeating: z, count: width); continue }
+                            row.update(repeating: z, count: lo)
+                            (row + hi).update(repeating: z, count: width - hi)
+                            let srow = image + sy * width * 3 + c
+                            if flip {
+                                for x in lo..<hi { row[x] = Float(srow[(width - 1 - x + dx) * 3]) * s + z }
+                            } else {
+                                for x in lo..<hi { row[x] = Float(srow[(x + dx) * 3]) * s + z }
                             }
                         }
                     }
