@@ -26,6 +26,11 @@ __attribute__((constructor)) static void vitrine_check_engine_cpu(void) {
     int v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2");
     int v4 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
              __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+    // VITRINE_CPU_CHECK_AS=x86-64 or x86-64-v3 checks as if this CPU had no more than that level (the refusal's
+    // test); it can only take features away.
+    const char *as = getenv("VITRINE_CPU_CHECK_AS");
+    if (as && strcmp(as, "x86-64") == 0) { v3 = 0; v4 = 0; }
+    if (as && strcmp(as, "x86-64-v3") == 0) v4 = 0;
     if (vitrine_cpu_runs(VITRINE_ENGINE_CPU, v3, v4)) return;
     fprintf(stderr, "vitrine: this binary's neural-network engine was compiled for %s CPUs (Package.swift, "
                     "VITRINE_TARGET_CPU; by default the CPU that built it, if it has AVX-512) and this CPU lacks their "

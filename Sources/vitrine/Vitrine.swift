@@ -11,6 +11,7 @@ struct Vitrine: AsyncParsableCommand {
         abstract: "Rebuild a product catalog's visual-search index with a resumable, checkpointed pipeline.",
         discussion: """
         Exit codes: 0 success (also: nothing to do), 1 a stage failed, 2 invalid pipeline or usage,
+        70 built for CPU instructions this one lacks (rebuild: see README),
         75 another run holds the state directory's lock, 130 interrupted (resume with `vitrine resume`).
         """,
         version: version,

@@ -36,13 +36,14 @@ enum CLI {
         return p
     }
 
-    /// Runs `vitrine args…` in `dir` to completion.
+    /// Runs `vitrine args…` in `dir` to completion, with `environment` added to this process's.
     @discardableResult
-    static func run(_ args: [String], in dir: URL) throws -> Result {
+    static func run(_ args: [String], in dir: URL, environment: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
         p.currentDirectoryURL = dir
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = dir.appendingPathComponent(".out-\(UUID().uuidString)"), err = dir.appendingPathComponent(".err-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)

@@ -22,6 +22,22 @@ import TestSupport
         }
     }
 
+    /// Started on a CPU without the instructions its engine was built for (checked as if this one were baseline
+    /// x86-64), the binary stops before doing anything with exit 70 and says how to rebuild.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["VITRINE_TARGET_CPU"] != "x86-64"))
+    func aCPUWithoutTheEngineInstructionsGetsExit70AndHowToRebuild() throws {
+        let refused = try CLI.run(["--version"], in: CLI.root, environment: ["VITRINE_CPU_CHECK_AS": "x86-64"])
+        #expect(refused.code == 70, "\(refused.err)")
+        #expect(refused.out.isEmpty)
+        #expect(refused.err.contains("neural-network engine was compiled for") && refused.err.contains("VITRINE_TARGET_CPU=x86-64 make"),
+                "\(refused.err)")
+        // An AVX-512 build (the default on this machine kind) also refuses an AVX2-only CPU; an AVX2 build runs there.
+        let avx2 = try CLI.run(["--version"], in: CLI.root, environment: ["VITRINE_CPU_CHECK_AS": "x86-64-v3"])
+        #expect(avx2.code == (refused.err.contains("compiled for skylake-avx512 CPUs") ? 70 : 0), "\(avx2.err)")
+        let own = try CLI.run(["--version"], in: CLI.root, environment: ["VITRINE_CPU_CHECK_AS": "x86-64-v4"])
+        #expect(own.code == 0 && !own.out.isEmpty, "\(own.err)")
+    }
+
     @Test func usageErrorsExit2() throws {
         let r = try CLI.run(["run", "--no-such-flag"], in: CLI.root)
         #expect(r.code == 2, "\(r.err)")
