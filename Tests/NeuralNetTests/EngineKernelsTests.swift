@@ -43,7 +43,9 @@ import Testing
                     let (x, y) = (ap.baseAddress ?? UnsafePointer(bitPattern: 16)!, bp.baseAddress ?? UnsafePointer(bitPattern: 16)!)
                     #expect(abs(Reduce.sum(x, count: m, stride: stride) - s) <= 1e-5 * max(1, absS))
                     #expect(abs(Reduce.sumOfSquares(x, count: m, stride: stride, minus: 0.5) - sq) <= 1e-5 * max(1, sq))
-                    #expect(abs(Reduce.dot(y, x, count: m, stride: stride, minus: 0.5) - dot) <= 1e-5 * max(1, absDot))
+                    let both = Reduce.sumAndDot(y, x, count: m, stride: stride, minus: 0.5)
+                    #expect(abs(both.dot - dot) <= 1e-5 * max(1, absDot))
+                    #expect(both.sum == Reduce.sum(y, count: m, stride: stride), "the fused pass sums in the same order")
                 }}
             }
         }

@@ -15,11 +15,30 @@ enum Reduce {
         }
     }
 
-    /// Σ a[i·stride] · (b[i·stride] − minus).
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, stride: Int, minus: Float) -> Double {
-        fold(count, stride: stride) { i in a[i * stride] * (b[i * stride] - minus) } vector: { i in
-            Lanes.load16(a + i) * (Lanes.load16(b + i) - SIMD16(repeating: minus))
+    /// (Σ a[i·stride], Σ a[i·stride] · (b[i·stride] − minus)) in one pass: the sum equal, bit for bit, to `sum(a)`
+    /// (the same partial sums in the same order), the products summed the same way beside it.
+    static func sumAndDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, stride: Int,
+                          minus: Float) -> (sum: Double, dot: Double) {
+        var sum = 0.0, dot = 0.0, start = 0
+        let m = SIMD16<Float>(repeating: minus)
+        while start < count {
+            let end = min(count, start + block)
+            var i = start
+            if stride == 1 {
+                var s = SIMD16<Float>(repeating: 0), d = SIMD16<Float>(repeating: 0)
+                while i + 16 <= end {
+                    let x = Lanes.load16(a + i)
+                    s += x; d += x * (Lanes.load16(b + i) - m); i += 16
+                }
+                sum += Double(s.sum()); dot += Double(d.sum())
+            }
+            while i < end {
+                let x = a[i * stride]
+                sum += Double(x); dot += Double(x * (b[i * stride] - minus)); i += 1
+            }
+            start = end
         }
+        return (sum, dot)
     }
 
     /// Sums `term(i)` for i in 0..<count; with stride 1 sixteen at a time through `vector(i)` (terms i..<i+16).

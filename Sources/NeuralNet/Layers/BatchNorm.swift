@@ -102,8 +102,8 @@ public final class BatchNorm: Layer {
                 let (base, st) = channelsFirst ? (c * m, 1) : (c, features)
                 if training, let xb {
                     // x̂ = (x − μ)·σ⁻¹;  Σdy·x̂ = σ⁻¹·Σdy·(x − μ).
-                    let sdy = Reduce.sum(gb + base, count: m, stride: st)
-                    let sdyh = Reduce.dot(gb + base, xb + base, count: m, stride: st, minus: mean[c]) * Double(inv[c])
+                    let (sdy, sdyd) = Reduce.sumAndDot(gb + base, xb + base, count: m, stride: st, minus: mean[c])
+                    let sdyh = sdyd * Double(inv[c])
                     dg[c] += Float(sdyh); db[c] += Float(sdy)
                     let k = gam[c] * inv[c] / Float(m), mf = Float(m)
                     let a = Float(sdy), bh = Float(sdyh) * inv[c], mu = mean[c]
