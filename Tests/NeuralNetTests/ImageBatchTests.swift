@@ -49,4 +49,12 @@ import Testing
             #expect(packed.next() == spelled.next(), "seed \(seed): draws consumed")
         }
     }
+
+    /// An empty batch packs into an empty tensor and draws nothing.
+    @Test func anEmptyBatchIsAnEmptyTensor() {
+        var g = SeededGenerator(seed: 3), untouched = g
+        let t = ImageBatch(augment: true).tensor([], height: 4, width: 4, indices: [], generator: &g)
+        #expect(t.shape == [3, 0, 4, 4] && t.count == 0)
+        #expect(g.next() == untouched.next())
+    }
 }

@@ -28,6 +28,7 @@ public struct ImageBatch: Sendable {
     public func tensor(_ pixels: [UInt8], height: Int, width: Int, indices: [Int],
                        generator: inout SeededGenerator) -> Tensor {
         let n = indices.count, plane = height * width
+        if n == 0 || plane == 0 { return Tensor(unchecked: [3, n, height, width], []) }
         var out = Buffers.uninitialized(3 * n * plane)
         let scale = (0..<3).map { 1 / (255 * std[$0]) }, shift = (0..<3).map { -mean[$0] / std[$0] }
         let draws: [(dy: Int, dx: Int, flip: Bool)] = indices.map { _ in
