@@ -100,6 +100,16 @@ import TestSupport
             worker = Int32((try? String(contentsOf: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
         }
         try #require(worker > 0, "the stage never started")
+        // Killed only once the runner has recorded the stage's process group: a group started in the instant
+        // before its record is missed (a documented gap), and on a loaded machine the kill could land there.
+        let records = dir.appendingPathComponent(".vitrine/processes")
+        func recorded() -> Bool {
+            ((try? FileManager.default.contentsOfDirectory(atPath: records.path)) ?? []).contains { name in
+                !((try? Data(contentsOf: records.appendingPathComponent(name))) ?? Data()).isEmpty
+            }
+        }
+        for _ in 0..<200 where !recorded() { Thread.sleep(forTimeInterval: 0.05) }
+        try #require(recorded(), "the runner never recorded the stage's process group")
         kill(runner.processIdentifier, SIGKILL)
         // Reaped here: Foundation's `waitUntilExit` can miss the exit of a SIGKILLed child while its grandchildren live.
         var status: Int32 = 0
