@@ -44,6 +44,13 @@ enum Lanes {
         while i < count { dst[i] = src[i]; i &+= 1 }
     }
 
+    /// Zeroes `count` floats at `at` — a few floats, as one 16-lane store when `room` (floats writable from `at`,
+    /// whose extra ones the caller overwrites later or wants zero) allows, instead of a `memset` call.
+    @inline(__always)
+    static func zero(_ at: UnsafeMutablePointer<Float>, count: Int, room: Int) {
+        if count > 16 || room < 16 { at.update(repeating: 0, count: count) } else if count > 0 { store16(.zero, at) }
+    }
+
     /// Stores 16 floats at any address.
     @inline(__always)
     static func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {

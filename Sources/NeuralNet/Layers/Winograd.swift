@@ -125,15 +125,11 @@ enum Winograd {
             // Index j of this phase is padded column phases·j + p.
             let lo = min(width, max(0, columns.lowerBound - p + phases - 1) / phases)
             let hi = max(lo, min(width, columns.upperBound - 1 - p < 0 ? 0 : (columns.upperBound - 1 - p) / phases + 1))
-            // A few floats at each end of a row: one 16-lane store where the row has room (the copy that follows
-            // overwrites any data it covered), not a memset call per row.
-            @inline(__always) func zero(_ at: UnsafeMutablePointer<Float>, _ count: Int, room: Int) {
-                if count > 16 || room < 16 { at.update(repeating: 0, count: count) } else if count > 0 { Lanes.store16(.zero, at) }
-            }
+            // A few floats at each end of a row, within the row (the copy that follows overwrites any data covered).
             for r in filled {
                 let row = phase + r * width
-                zero(row, lo, room: width)
-                if hi < read { zero(row + hi, read - hi, room: width - hi) }
+                Lanes.zero(row, count: lo, room: width)
+                if hi < read { Lanes.zero(row + hi, count: read - hi, room: width - hi) }
             }
         }
     }
