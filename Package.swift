@@ -69,7 +69,8 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageShim", "CFileShim", "CJPEG", "CPNG"],
                 swiftSettings: engineCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CBLASLoader", "Randomness"],
-                swiftSettings: neuralNetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []),
+                swiftSettings: (neuralNetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? [])
+                    + (neuralNetCPU == "skylake-avx512" ? [.define("VITRINE_AVX512")] : [])),
         .target(name: "VectorSearch", dependencies: ["CBLAS", "CBLASLoader"]),
         .target(name: "Report"),
 

@@ -50,11 +50,41 @@ extension Conv2D {
         return !training || n * Winograd4.tiles(g.ho) * Winograd4.tiles(g.wo) >= winograd4MinTrainingTiles ? .f4 : .f2
     }
 
+    /// Whether a Winograd forward with `tile` takes the fused F(4×4) path (`WinogradFused`): at inference, in builds
+    /// that have it, where the input transforms run along tile rows (`transformsByChannels`) and the output channels
+    /// per group are a multiple of 8.
+    func fusesWinograd(_ g: (ho: Int, wo: Int, pt: Int, pl: Int), n: Int, tile: WinogradTile, training: Bool) -> Bool {
+        winogradFusedEnabled && WinogradFused.available && !training && tile == .f4
+            && (outChannels / groups) % WinogradFused.channelBlock == 0 && !transformsByChannels(tilesW: Winograd4.tiles(g.wo))
+            && WinogradFused.fits(cin: inChannels / groups, cout: outChannels / groups, tilesH: Winograd4.tiles(g.ho),
+                                  tilesW: Winograd4.tiles(g.wo), n: n)
+    }
+
     /// The transformed filters of every group (`[groups][planes][Cout/groups][Cin/groups]`) for `tile`, kept between
     /// calls and recomputed when the weights (or the tile) changed since (in training: once per step, for the
     /// forward and the backward).
     func winogradFilters(_ tile: WinogradTile) -> [Float] {
         if let cached = winogradCache[tile], cached.version == weight.version { return cached.filters }
+        let u = transformedFilters(tile)
+        winogradCache[tile] = (weight.version, u)
+        return u
+    }
+
+    /// The fused path's filters: every group's F(4×4) transformed filters in `WinogradFused.packFilters`' order,
+    /// kept like `winogradFilters` (instead of those: a layer takes one path at inference).
+    func fusedWinogradFilters() -> [Float] {
+        if let cached = fusedWinogradCache, cached.version == weight.version { return cached.filters }
+        let cg = inChannels / groups, og = outChannels / groups, per = WinogradTile.f4.planes * og * cg
+        var packed: [Float] = []
+        transformedFilters(.f4).withUnsafeBufferPointer { up in
+            for gi in 0..<groups { packed += WinogradFused.packFilters(up.baseAddress! + gi * per, cout: og, cin: cg) }
+        }
+        fusedWinogradCache = (weight.version, packed)
+        return packed
+    }
+
+    /// U = G g Gᵀ of every group's filters for `tile`, uncached.
+    func transformedFilters(_ tile: WinogradTile) -> [Float] {
         let cg = inChannels / groups, og = outChannels / groups
         var u = Buffers.uninitialized(groups * tile.planes * og * cg)
         weight.value.withUnsafeBufferPointer { wp in u.withUnsafeMutableBufferPointer { up in
@@ -62,7 +92,6 @@ extension Conv2D {
                 tile.transformWeights(wp.baseAddress! + gi * og * cg * 9, cout: og, cin: cg, into: up.baseAddress! + gi * tile.planes * og * cg)
             }
         }}
-        winogradCache[tile] = (weight.version, u)
         return u
     }
 

@@ -46,6 +46,10 @@ public final class Conv2D: Layer {
     var winogradCache: [WinogradTile: (version: Int, filters: [Float])] = [:]
     /// The F(4×4) input gradient's transformed filters (`rotatedWinogradFilters`), with their weight version.
     var rotatedWinogradCache: (version: Int, filters: [Float])?
+    /// Whether inference may take the fused F(4×4) path (`fusesWinograd`; tests compare it with the GEMM path).
+    var winogradFusedEnabled = true
+    /// The fused path's filters (`fusedWinogradFilters`), with their weight version.
+    var fusedWinogradCache: (version: Int, filters: [Float])?
     /// Most floats of im2col columns a training forward keeps for its backward (default 32 M, 128 MiB), which then
     /// need not pack them again; above it the backward re-packs chunk by chunk. ResNet-18 b32 keeps ~140 MB (its
     /// 7×7 stem 77 MB, the strided and 4×4 layers the rest).
@@ -151,7 +155,9 @@ public final class Conv2D: Layer {
             let cg = inChannels / groups, og = outChannels / groups, k = cg * kh * kw
             let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
             let tile = winogradTile(g, n: n, training: training)
-            let winograd = !direct && usesWinograd(g, n: n, training: training) ? winogradFilters(tile) : []
+            let usesWinograd = !direct && usesWinograd(g, n: n, training: training)
+            let fused = usesWinograd && fusesWinograd(g, n: n, tile: tile, training: training)
+            let winograd = usesWinograd ? (fused ? fusedWinogradFilters() : winogradFilters(tile)) : []
             let keptCount = winograd.isEmpty ? groups * k * m : winogradKeptCount(g, n: n, tile: tile) ?? .max
             let keep = training && !direct && keptCount <= (winograd.isEmpty ? keptColumnBudget : keptTransformBudget)
             if keep { keptForBackward = Buffers.uninitialized(keptCount) }
@@ -169,6 +175,11 @@ public final class Conv2D: Layer {
                     }
                     // Kept for the backward: the whole batch at once, into `keptForBackward`.
                     let kept = keep ? kp.baseAddress.map { $0 + gi * keptCount / groups } : nil
+                    if fused, let u = up.baseAddress {
+                        WinogradFused.forward(xg, filters: u + gi * tile.planes * og * cg, yg, cin: cg, cout: og, n: n,
+                                              h: h, w: w, g)
+                        continue
+                    }
                     if !winograd.isEmpty, let u = up.baseAddress {   // an empty array may still have a base address
                         winogradForward(xg, u + gi * tile.planes * og * cg, yg, cin: cg, cout: og, n: n, h: h, w: w, g,
                                         tile: tile, keep: kept)

@@ -66,20 +66,30 @@ enum Winograd4 {
         Parallel.forEach(channels) { c in
             ScratchPool.shared.with(4 * rows * width + 36 * 16) { scratch in
                 let phases = scratch, t = scratch + 4 * rows * width
-                var tile = c * tileCount
-                for b in images {
+                for (i, b) in images.enumerated() {
                     Winograd.splitPhases(x + (c * n + b) * h * w, h: h, w: w, pt: pt, pl: pl, rows: rows, width: width,
                                          read: Winograd.readable(tilesW: tilesW), phases: 4, into: phases)
-                    Winograd.forEachBlock(tilesH: tilesH, tilesW: tilesW) { ty, tx, lanes, per in
-                        @inline(__always) func d(_ r: Int, _ col: Int) -> V {
-                            Lanes.load16(phases + ((col & 3) * rows + 4 * ty + r) * width + tx + (col >> 2), per: per, step: 4 * width)
-                        }
-                        for j in 0..<6 { stageColumn(j, (d(0, j), d(1, j), d(2, j), d(3, j), d(4, j), d(5, j)), t) }
-                        storeRows(t, v + tile, plane, lanes)
-                        tile += lanes
-                    }
+                    transformPhases(phases, rows: rows, width: width, tilesH: tilesH, tilesW: tilesW, staged: t,
+                                    into: v + c * tileCount + i * tilesH * tilesW, plane: plane)
                 }
             }
+        }
+    }
+
+    /// Bᵀ d B of the `tilesH`×`tilesW` tiles of one channel's plane, split into its four column phases (`rows` ×
+    /// `width` floats each, by `Winograd.splitPhases`), into 36 planes `plane` apart from `o`, tiles in row-column
+    /// order, through `staged` (36 × 16 floats).
+    @inline(__always)
+    static func transformPhases(_ phases: UnsafePointer<Float>, rows: Int, width: Int, tilesH: Int, tilesW: Int,
+                                staged t: UnsafeMutablePointer<Float>, into o: UnsafeMutablePointer<Float>, plane: Int) {
+        var tile = 0
+        Winograd.forEachBlock(tilesH: tilesH, tilesW: tilesW) { ty, tx, lanes, per in
+            @inline(__always) func d(_ r: Int, _ col: Int) -> V {
+                Lanes.load16(phases + ((col & 3) * rows + 4 * ty + r) * width + tx + (col >> 2), per: per, step: 4 * width)
+            }
+            for j in 0..<6 { stageColumn(j, (d(0, j), d(1, j), d(2, j), d(3, j), d(4, j), d(5, j)), t) }
+            storeRows(t, o + tile, plane, lanes)
+            tile += lanes
         }
     }
 
@@ -107,18 +117,22 @@ enum Winograd4 {
     static func transformOutput(_ m: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, ho: Int, wo: Int,
                                 tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>) {
         Winograd.writeOutput(m, planes: 36, side: 4, channels: channels, n: n, images: images, ho: ho, wo: wo,
-                             tilesH: tilesH, tilesW: tilesW, into: y) { p, step, staged in
-            @inline(__always) func load(_ xi: Int) -> V { Lanes.load16(p + xi * step) }
-            // Aᵀ M column by column (rows i < 4), then each row · A: output (i, k) staged at 16·(4i + k).
-            @inline(__always) func column(_ j: Int) -> Four { at((load(j), load(6 + j), load(12 + j), load(18 + j), load(24 + j), load(30 + j))) }
-            let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3), c4 = column(4), c5 = column(5)
-            @inline(__always) func row(_ i: Int, _ r: Six) {
-                let o = at(r)
-                Lanes.store16(o.0, staged + 16 * (4 * i)); Lanes.store16(o.1, staged + 16 * (4 * i + 1))
-                Lanes.store16(o.2, staged + 16 * (4 * i + 2)); Lanes.store16(o.3, staged + 16 * (4 * i + 3))
-            }
-            row(0, (c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)); row(1, (c0.1, c1.1, c2.1, c3.1, c4.1, c5.1))
-            row(2, (c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)); row(3, (c0.3, c1.3, c2.3, c3.3, c4.3, c5.3))
+                             tilesH: tilesH, tilesW: tilesW, into: y, outputBlock)
+    }
+
+    /// Aᵀ M A of sixteen tiles, plane ξ's values at p + ξ·step: output (i, k) staged at 16·(4i + k).
+    @inline(__always)
+    static func outputBlock(_ p: UnsafePointer<Float>, _ step: Int, _ staged: UnsafeMutablePointer<Float>) {
+        @inline(__always) func load(_ xi: Int) -> V { Lanes.load16(p + xi * step) }
+        // Aᵀ M column by column (rows i < 4), then each row · A.
+        @inline(__always) func column(_ j: Int) -> Four { at((load(j), load(6 + j), load(12 + j), load(18 + j), load(24 + j), load(30 + j))) }
+        let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3), c4 = column(4), c5 = column(5)
+        @inline(__always) func row(_ i: Int, _ r: Six) {
+            let o = at(r)
+            Lanes.store16(o.0, staged + 16 * (4 * i)); Lanes.store16(o.1, staged + 16 * (4 * i + 1))
+            Lanes.store16(o.2, staged + 16 * (4 * i + 2)); Lanes.store16(o.3, staged + 16 * (4 * i + 3))
         }
+        row(0, (c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)); row(1, (c0.1, c1.1, c2.1, c3.1, c4.1, c5.1))
+        row(2, (c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)); row(3, (c0.3, c1.3, c2.3, c3.3, c4.3, c5.3))
     }
 }

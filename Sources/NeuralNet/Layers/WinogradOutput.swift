@@ -3,49 +3,63 @@ extension Winograd {
     /// The output transforms' frame, for both tile sizes: for every block of sixteen consecutive tiles of a
     /// channel (across tile rows and images; channels spread over threads), `transform(p, step, staged)` reads
     /// plane ξ's 16 values at p + ξ·step and writes the block's side×side outputs to `staged` (output (i, k) of the 16
-    /// tiles at 16·(side·i + k)); they are then written into the CNHW `y` — row by row where the tiles cover `y`
-    /// exactly and a tile row holds a multiple or a divisor of 16 tiles, else tile by tile, clipped at its edges.
+    /// tiles at 16·(side·i + k)); they are then written into the CNHW `y` (see `writeChannel`).
     @inline(__always)
     static func writeOutput(_ m: UnsafePointer<Float>, planes: Int, side: Int, channels: Int, n: Int, images: Range<Int>,
                             ho: Int, wo: Int, tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>,
                             _ transform: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void) {
-        let tileCount = images.count * tilesH * tilesW, plane = channels * tileCount
-        let byRows = ho == side * tilesH && wo == side * tilesW && (tilesW % 16 == 0 || 16 % tilesW == 0)
+        let tileCount = images.count * tilesH * tilesW
         Parallel.forEach(channels) { c in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: planes * 16 + side * side * 16) { buf in
-                let staged = buf.baseAddress!, rows = staged + planes * 16
-                var (b, ty, tx) = (images.lowerBound, 0, 0)   // the tile at t0
-                for t0 in Swift.stride(from: 0, to: tileCount, by: 16) {
-                    let lanes = min(16, tileCount - t0)
-                    let (p, step) = block(m + c * tileCount + t0, planes: planes, plane: plane, lanes: lanes, staged: staged)
-                    transform(p, step, staged)
-                    if byRows {
-                        for i in 0..<side { interleave(staged, side: side, row: i, into: rows + 16 * side * i) }
-                        // Runs of consecutive tiles within one tile row: each of their output rows is contiguous.
-                        var l0 = 0
-                        while l0 < lanes {
-                            let run = min(tilesW - tx, lanes - l0)
-                            let corner = y + (c * n + b) * ho * wo + side * ty * wo + side * tx
-                            for i in 0..<side {
-                                copy(rows + 16 * side * i + side * l0, corner + i * wo, count: side * run)
-                            }
-                            l0 += run; tx += run
-                            if tx == tilesW { tx = 0; ty += 1; if ty == tilesH { ty = 0; b += 1 } }
-                        }
-                        continue
+                writeChannel(m + c * tileCount, plane: channels * tileCount, tiles: tileCount, planes: planes, side: side,
+                             from: (images.lowerBound, 0), ho: ho, wo: wo, tilesH: tilesH, tilesW: tilesW,
+                             into: y + c * n * ho * wo, scratch: buf.baseAddress!, transform)
+            }
+        }
+    }
+
+    /// One channel's part of `writeOutput`: the products of `tiles` consecutive tiles from tile row `start.ty` of
+    /// image `start.b` (plane ξ's at m + ξ·plane), transformed sixteen at a time and written into the channel's
+    /// `[n][ho][wo]` outputs at `y` — row by row where the tiles cover the outputs exactly and a tile row holds a
+    /// multiple or a divisor of 16 tiles, else tile by tile, clipped at the edges. `scratch`: planes × 16 + side² × 16
+    /// floats.
+    @inline(__always)
+    static func writeChannel(_ m: UnsafePointer<Float>, plane: Int, tiles tileCount: Int, planes: Int, side: Int,
+                             from start: (b: Int, ty: Int), ho: Int, wo: Int, tilesH: Int, tilesW: Int,
+                             into y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+                             _ transform: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void) {
+        let byRows = ho == side * tilesH && wo == side * tilesW && (tilesW % 16 == 0 || 16 % tilesW == 0)
+        let staged = scratch, rows = staged + planes * 16
+        var (b, ty, tx) = (start.b, start.ty, 0)   // the tile at t0
+        for t0 in Swift.stride(from: 0, to: tileCount, by: 16) {
+            let lanes = min(16, tileCount - t0)
+            let (p, step) = block(m + t0, planes: planes, plane: plane, lanes: lanes, staged: staged)
+            transform(p, step, staged)
+            if byRows {
+                for i in 0..<side { interleave(staged, side: side, row: i, into: rows + 16 * side * i) }
+                // Runs of consecutive tiles within one tile row: each of their output rows is contiguous.
+                var l0 = 0
+                while l0 < lanes {
+                    let run = min(tilesW - tx, lanes - l0)
+                    let corner = y + b * ho * wo + side * ty * wo + side * tx
+                    for i in 0..<side {
+                        copy(rows + 16 * side * i + side * l0, corner + i * wo, count: side * run)
                     }
-                    for l in 0..<lanes {
-                        let oy = side * ty, ox = side * tx, corner = y + (c * n + b) * ho * wo + oy * wo + ox
-                        let (rows, columns) = (min(side, ho - oy), min(side, wo - ox))
-                        if rows == side && columns == side {   // constant trip counts once inlined: unrolled
-                            for i in 0..<side { for k in 0..<side { corner[i * wo + k] = staged[16 * (side * i + k) + l] } }
-                        } else {
-                            for i in 0..<rows { for k in 0..<columns { corner[i * wo + k] = staged[16 * (side * i + k) + l] } }
-                        }
-                        tx += 1
-                        if tx == tilesW { tx = 0; ty += 1; if ty == tilesH { ty = 0; b += 1 } }
-                    }
+                    l0 += run; tx += run
+                    if tx == tilesW { tx = 0; ty += 1; if ty == tilesH { ty = 0; b += 1 } }
                 }
+                continue
+            }
+            for l in 0..<lanes {
+                let oy = side * ty, ox = side * tx, corner = y + b * ho * wo + oy * wo + ox
+                let (rows, columns) = (min(side, ho - oy), min(side, wo - ox))
+                if rows == side && columns == side {   // constant trip counts once inlined: unrolled
+                    for i in 0..<side { for k in 0..<side { corner[i * wo + k] = staged[16 * (side * i + k) + l] } }
+                } else {
+                    for i in 0..<rows { for k in 0..<columns { corner[i * wo + k] = staged[16 * (side * i + k) + l] } }
+                }
+                tx += 1
+                if tx == tilesW { tx = 0; ty += 1; if ty == tilesH { ty = 0; b += 1 } }
             }
         }
     }
