@@ -1,7 +1,7 @@
 import Testing
 @testable import NeuralNet
 
-/// The fused F(4×4, 3×3) inference path (`WinogradFused`) against the GEMM path and im2col + GEMM.
+/// The fused F(4×4, 3×3) path (`WinogradFused`) against the GEMM path and im2col + GEMM.
 @Suite struct WinogradFusedTests {
     func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
         a.shape == b.shape ? zip(a.data, b.data).map { abs($0 - $1) }.max() ?? 0 : .infinity
@@ -25,10 +25,10 @@ import Testing
             conv.winogradEnabled = winograd; conv.winogradFusedEnabled = fused
             let g = conv.geometry(h, w)
             #expect(conv.winogradTile(g, n: n, training: false) == .f4)
-            #expect(conv.fusesWinograd(g, n: n, tile: .f4, training: false) == (fused && WinogradFused.available))
+            #expect(conv.fusesWinograd(g, n: n, tile: .f4) == (fused && WinogradFused.available))
             outputs.append(conv.forward(x, training: false))
-            #expect((conv.fusedWinogradCache != nil) == (fused && WinogradFused.available))
-            #expect((conv.winogradCache[.f4] != nil) == (winograd && !(fused && WinogradFused.available)))
+            #expect((conv.winogradCache[.fused] != nil) == (fused && WinogradFused.available))
+            #expect((conv.winogradCache[.transformed(.f4)] != nil) == (winograd && !(fused && WinogradFused.available)))
         }
         #expect(outputs[0].data.contains { $0 != 0 })
         let (fromGemm, fromIm2col) = (maxDifference(outputs[1], outputs[2]), maxDifference(outputs[0], outputs[2]))
@@ -38,15 +38,42 @@ import Testing
     @Test func onlyInferenceWithRowTransformsWholeChannelBlocksAndSmallBandsIsFused() {
         let conv = Conv2D("c", 64, 64, kernel: 3, padding: .explicit(1, 1))
         let (wide, narrow) = (conv.geometry(16, 16), conv.geometry(12, 12))   // 4 and 3 tiles wide
-        #expect(conv.fusesWinograd(wide, n: 32, tile: .f4, training: false) == WinogradFused.available)
-        #expect(!conv.fusesWinograd(wide, n: 32, tile: .f4, training: true), "training keeps the GEMM path")
-        #expect(!conv.fusesWinograd(wide, n: 32, tile: .f2, training: false) && !conv.fusesWinograd(narrow, n: 32, tile: .f4, training: false))
+        #expect(conv.fusesWinograd(wide, n: 32, tile: .f4) == WinogradFused.available)
+        #expect(!conv.fusesWinograd(wide, n: 32, tile: .f2) && !conv.fusesWinograd(narrow, n: 32, tile: .f4))
         let odd = Conv2D("o", 64, 12, kernel: 3, padding: .explicit(1, 1))
-        #expect(!odd.fusesWinograd(wide, n: 32, tile: .f4, training: false), "12 output channels: not whole blocks of 8")
+        #expect(!odd.fusesWinograd(wide, n: 32, tile: .f4), "12 output channels: not whole blocks of 8")
         // Bands of 32 tiles: 36 × (128 + 128) × 32 floats fit the budget, 36 × (256 + 256) × 32 do not.
         let (mid, broad) = (Conv2D("m", 128, 128, kernel: 3, padding: .explicit(1, 1)), Conv2D("b", 256, 256, kernel: 3, padding: .explicit(1, 1)))
-        #expect(mid.fusesWinograd(mid.geometry(64, 64), n: 32, tile: .f4, training: false) == WinogradFused.available)
-        #expect(!broad.fusesWinograd(broad.geometry(32, 32), n: 32, tile: .f4, training: false))
+        #expect(mid.fusesWinograd(mid.geometry(64, 64), n: 32, tile: .f4) == WinogradFused.available)
+        #expect(!broad.fusesWinograd(broad.geometry(32, 32), n: 32, tile: .f4))
+    }
+
+    @Test(arguments: [8, 6])
+    func trainingFusesForwardsThatKeepNoInputsAndInputGradients(inputs: Int) {
+        // With its transformed inputs kept for the backward the forward takes the GEMM path (the weight gradient
+        // reads them in its layout); with none kept, the fused path. The input gradient (16 → `inputs` channels)
+        // is fused where `inputs` is a multiple of 8. Every step matches im2col.
+        let x = GradientCheck.random([inputs, 2, 32, 32], seed: 55)
+        var results: [(y: Tensor, dx: Tensor, dw: [Float])] = []
+        for (winograd, keptBudget) in [(false, 1 << 23), (true, 1 << 23), (true, 0)] {
+            let conv = Conv2D("c", inputs, 16, kernel: 3, padding: .explicit(1, 1))
+            GradientCheck.randomize(conv, seed: 56)
+            conv.winogradEnabled = winograd; conv.keptTransformBudget = keptBudget
+            conv.winogradMinTrainingChannels = 0; conv.winogradMinTrainingWork = 0; conv.winograd4MinTrainingTiles = 0
+            let y = conv.forward(x, training: true)
+            let fused = winograd && keptBudget == 0 && WinogradFused.available
+            #expect((conv.winogradCache[.fused] != nil) == fused && conv.keptForBackward.isEmpty == (winograd && keptBudget == 0))
+            let dx = conv.backward(GradientCheck.random(y.shape, seed: 57))
+            let fusedDx = winograd && inputs % 8 == 0 && WinogradFused.available
+            #expect((conv.winogradCache[.fusedRotated] != nil) == fusedDx)
+            #expect((conv.winogradCache[.rotated] != nil) == (winograd && !fusedDx))
+            results.append((y, dx, conv.weight.grad))
+        }
+        #expect(results[0].dx.data.contains { $0 != 0 } && results[0].dw.contains { $0 != 0 })
+        for r in results.dropFirst() {
+            let dw = zip(results[0].dw, r.dw).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(maxDifference(results[0].y, r.y) < 2e-4 && maxDifference(results[0].dx, r.dx) < 2e-4 && dw < 1e-3)
+        }
     }
 
     @Test func theFusedPathIsBuiltWhereTheEngineIsAVX512() {

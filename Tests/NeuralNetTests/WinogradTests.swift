@@ -73,7 +73,7 @@ import Testing
             let dy = GradientCheck.random(y.shape, seed: 37)
             for i in 0..<conv.weight.count { conv.weight.grad[i] = 0.25 }   // gradients add to what is there
             results.append((conv.backward(dy), conv.weight.grad, conv.bias!.grad))
-            #expect(!winograd || (conv.rotatedWinogradCache != nil) == (tile == .f4))
+            #expect(!winograd || (conv.winogradCache[.rotated] != nil) == (tile == .f4))
         }
         let (reference, winograd) = (results[0], results[1])
         #expect(reference.dx.data.contains { $0 != 0 } && reference.dw.contains { $0 != 0.25 })
@@ -138,10 +138,10 @@ import Testing
         let x = GradientCheck.random([4, 2, 9, 9], seed: 41)
         GradientCheck.randomize(conv, seed: 42)
         let f4 = conv.forward(x, training: false)
-        #expect(conv.winogradCache[.f4] != nil && conv.winogradCache[.f2] == nil)
+        #expect(conv.winogradCache[.transformed(.f4)] != nil && conv.winogradCache[.transformed(.f2)] == nil)
         conv.winograd4Enabled = false
         let f2 = conv.forward(x, training: false)
-        #expect(conv.winogradCache[.f2] != nil, "each tile keeps its own transformed filters")
+        #expect(conv.winogradCache[.transformed(.f2)] != nil, "each tile keeps its own transformed filters")
         #expect(maxDifference(f4, f2) < 1e-4 && f4.data.contains { $0 != 0 })
     }
 
@@ -154,9 +154,9 @@ import Testing
             GradientCheck.randomize(conv, seed: 44)
             conv.winogradEnabled = winograd; conv.winogradMinTrainingChannels = 0; conv.winogradMinTrainingWork = 0; conv.winograd4MinTrainingTiles = 0
             let y = conv.forward(x, training: true)
-            #expect(!winograd || conv.winogradCache[.f4] != nil)
+            #expect(!winograd || conv.winogradCache[.transformed(.f4)] != nil)
             let dx = conv.backward(GradientCheck.random(y.shape, seed: 45))
-            #expect(!winograd || (conv.rotatedWinogradCache != nil && conv.winogradCache[.f2] == nil))
+            #expect(!winograd || (conv.winogradCache[.rotated] != nil && conv.winogradCache[.transformed(.f2)] == nil))
             results.append((y, dx, conv.weight.grad))
         }
         #expect(maxDifference(results[0].y, results[1].y) < 2e-4)
@@ -183,7 +183,7 @@ import Testing
         let conv = Conv2D("c", 4, outputs, kernel: 3, padding: .explicit(1, 1))
         GradientCheck.randomize(conv, seed: 34)
         let first = conv.forward(x, training: false)
-        #expect(size == 6 ? conv.winogradCache[.f2] != nil : (conv.fusedWinogradCache != nil) == WinogradFused.available)
+        #expect(size == 6 ? conv.winogradCache[.transformed(.f2)] != nil : (conv.winogradCache[.fused] != nil) == WinogradFused.available)
         for i in 0..<conv.weight.count { conv.weight.value[i] *= -2 }
         let second = conv.forward(x, training: false)
         conv.winogradEnabled = false

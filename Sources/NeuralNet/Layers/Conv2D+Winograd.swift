@@ -50,37 +50,48 @@ extension Conv2D {
         return !training || n * Winograd4.tiles(g.ho) * Winograd4.tiles(g.wo) >= winograd4MinTrainingTiles ? .f4 : .f2
     }
 
-    /// Whether a Winograd forward with `tile` takes the fused F(4×4) path (`WinogradFused`): at inference, in builds
-    /// that have it, where the input transforms run along tile rows (`transformsByChannels`) and the output channels
-    /// per group are a multiple of 8.
-    func fusesWinograd(_ g: (ho: Int, wo: Int, pt: Int, pl: Int), n: Int, tile: WinogradTile, training: Bool) -> Bool {
-        winogradFusedEnabled && WinogradFused.available && !training && tile == .f4
-            && (outChannels / groups) % WinogradFused.channelBlock == 0 && !transformsByChannels(tilesW: Winograd4.tiles(g.wo))
-            && WinogradFused.fits(cin: inChannels / groups, cout: outChannels / groups, tilesH: Winograd4.tiles(g.ho),
-                                  tilesW: Winograd4.tiles(g.wo), n: n)
+    /// Whether a Winograd forward with `tile` and geometry `g` that keeps no transformed inputs for a backward takes
+    /// the fused F(4×4) path (`WinogradFused`) — or, `transposed`, the input gradient's (output channels and
+    /// inputs swapped): in builds that have it, where the input transforms run along tile rows
+    /// (`transformsByChannels`), the output channels per group are a multiple of 8 and a band fits its budget.
+    func fusesWinograd(_ g: (ho: Int, wo: Int, pt: Int, pl: Int), n: Int, tile: WinogradTile, transposed: Bool = false) -> Bool {
+        let (cin, cout) = transposed ? (outChannels / groups, inChannels / groups) : (inChannels / groups, outChannels / groups)
+        return winogradFusedEnabled && WinogradFused.available && tile == .f4 && cout % WinogradFused.channelBlock == 0
+            && !transformsByChannels(tilesW: Winograd4.tiles(g.wo))
+            && WinogradFused.fits(cin: cin, cout: cout, tilesH: Winograd4.tiles(g.ho), tilesW: Winograd4.tiles(g.wo), n: n)
     }
 
-    /// The transformed filters of every group (`[groups][planes][Cout/groups][Cin/groups]`) for `tile`, kept between
-    /// calls and recomputed when the weights (or the tile) changed since (in training: once per step, for the
-    /// forward and the backward).
-    func winogradFilters(_ tile: WinogradTile) -> [Float] {
-        if let cached = winogradCache[tile], cached.version == weight.version { return cached.filters }
-        let u = transformedFilters(tile)
-        winogradCache[tile] = (weight.version, u)
-        return u
+    /// The input gradient's geometry for a forward geometry `g` from an `h`×`w` input: dY padded by 2 − p, an
+    /// `h`×`w` output.
+    func transposedGeometry(_ g: (ho: Int, wo: Int, pt: Int, pl: Int), h: Int, w: Int) -> (ho: Int, wo: Int, pt: Int, pl: Int) {
+        (h, w, 2 - g.pt, 2 - g.pl)
     }
 
-    /// The fused path's filters: every group's F(4×4) transformed filters in `WinogradFused.packFilters`' order,
-    /// kept like `winogradFilters` (instead of those: a layer takes one path at inference).
-    func fusedWinogradFilters() -> [Float] {
-        if let cached = fusedWinogradCache, cached.version == weight.version { return cached.filters }
-        let cg = inChannels / groups, og = outChannels / groups, per = WinogradTile.f4.planes * og * cg
-        var packed: [Float] = []
-        transformedFilters(.f4).withUnsafeBufferPointer { up in
-            for gi in 0..<groups { packed += WinogradFused.packFilters(up.baseAddress! + gi * per, cout: og, cin: cg) }
+    /// The filters `kind` from the cache, or made by `make` and kept when the weights changed since they were (in
+    /// training: once per step, for the forward and the backward).
+    func cachedFilters(_ kind: WinogradFilters, _ make: () -> [Float]) -> [Float] {
+        if let cached = winogradCache[kind], cached.version == weight.version { return cached.filters }
+        let filters = make()
+        winogradCache[kind] = (weight.version, filters)
+        return filters
+    }
+
+    /// The transformed filters of every group (`[groups][planes][Cout/groups][Cin/groups]`) for `tile`, cached.
+    func winogradFilters(_ tile: WinogradTile) -> [Float] { cachedFilters(.transformed(tile)) { transformedFilters(tile) } }
+
+    /// The fused path's filters, cached: every group's F(4×4) transformed filters — or, `rotated`, the input
+    /// gradient's (`rotatedTransformedFilters`) — in `WinogradFused.packFilters`' order; in place of the unpacked
+    /// ones, which a layer then does not need for that pass.
+    func fusedWinogradFilters(rotated: Bool = false) -> [Float] {
+        cachedFilters(rotated ? .fusedRotated : .fused) {
+            let (cin, cout) = rotated ? (outChannels / groups, inChannels / groups) : (inChannels / groups, outChannels / groups)
+            let per = WinogradTile.f4.planes * cout * cin
+            var packed: [Float] = []
+            (rotated ? rotatedTransformedFilters() : transformedFilters(.f4)).withUnsafeBufferPointer { up in
+                for gi in 0..<groups { packed += WinogradFused.packFilters(up.baseAddress! + gi * per, cout: cout, cin: cin) }
+            }
+            return packed
         }
-        fusedWinogradCache = (weight.version, packed)
-        return packed
     }
 
     /// U = G g Gᵀ of every group's filters for `tile`, uncached.
@@ -143,11 +154,12 @@ extension Conv2D {
     /// The backward pass of one group's Winograd convolution with `tile` (input `x` [cin, n, h, w], gradient `dy`
     /// [cout, n, ho, wo]): adds the weight gradient to `dw` and, when `dx` is given, writes the input gradient
     /// there from `u`, the group's filters for it — under F(2×2) the forward's own (used flipped), under F(4×4)
-    /// `rotatedWinogradFilters`. `kept`: the transformed inputs the forward kept (else they are transformed again).
+    /// `rotatedWinogradFilters`, or with `fusedDx` those packed for the fused path (`fusedWinogradFilters(rotated:)`).
+    /// `kept`: the transformed inputs the forward kept (else they are transformed again).
     func winogradBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ u: UnsafePointer<Float>,
                           dw: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?,
                           cin: Int, cout: Int, n: Int, h: Int, w: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int),
-                          tile: WinogradTile = .f2, kept: UnsafePointer<Float>? = nil) {
+                          tile: WinogradTile = .f2, kept: UnsafePointer<Float>? = nil, fusedDx: Bool = false) {
         let (tilesH, tilesW) = (tile.tiles(g.ho), tile.tiles(g.wo)), planes = tile.planes
         let perImage = tilesH * tilesW
         let chunk = winogradImagesPerChunk(n: n, channels: max(cin, cout), tilesPerImage: perImage, planes: planes)
@@ -172,15 +184,22 @@ extension Conv2D {
         }}}
         guard let dx else { return }
         // dX = dY (padded by 2 − p) correlated with the filters rotated by 180° and transposed: an h×w output.
-        winogradForward(dy, u, dx, cin: cout, cout: cin, n: n, h: g.ho, w: g.wo, (h, w, 2 - g.pt, 2 - g.pl),
-                        tile: tile, flipped: tile == .f2)
+        if fusedDx {
+            WinogradFused.forward(dy, filters: u, dx, cin: cout, cout: cin, n: n, h: g.ho, w: g.wo,
+                                  transposedGeometry(g, h: h, w: w))
+        } else {
+            winogradForward(dy, u, dx, cin: cout, cout: cin, n: n, h: g.ho, w: g.wo, transposedGeometry(g, h: h, w: w),
+                            tile: tile, flipped: tile == .f2)
+        }
     }
 
     /// The F(4×4) transformed filters of the input gradient (`[groups][36][Cin/groups][Cout/groups]`): those of
     /// every filter rotated by 180° and transposed — F(4×4)'s points make the rotation no permutation of the
-    /// forward's planes, unlike F(2×2)'s (`Winograd.swap03`). Kept like `winogradFilters`.
-    func rotatedWinogradFilters() -> [Float] {
-        if let cached = rotatedWinogradCache, cached.version == weight.version { return cached.filters }
+    /// forward's planes, unlike F(2×2)'s (`Winograd.swap03`). Cached like `winogradFilters`.
+    func rotatedWinogradFilters() -> [Float] { cachedFilters(.rotated) { rotatedTransformedFilters() } }
+
+    /// `rotatedWinogradFilters`, uncached.
+    func rotatedTransformedFilters() -> [Float] {
         let cg = inChannels / groups, og = outChannels / groups, planes = WinogradTile.f4.planes
         var rotated = Buffers.uninitialized(og * cg * 9), u = Buffers.uninitialized(groups * planes * og * cg)
         weight.value.withUnsafeBufferPointer { wp in rotated.withUnsafeMutableBufferPointer { rp in u.withUnsafeMutableBufferPointer { up in
@@ -190,9 +209,18 @@ extension Conv2D {
                 Winograd4.transformWeights(rp.baseAddress!, cout: cg, cin: og, into: up.baseAddress! + gi * planes * og * cg)
             }
         }}}
-        rotatedWinogradCache = (weight.version, u)
         return u
     }
+}
+
+/// Which transformed filters a `Conv2D.winogradCache` entry holds.
+enum WinogradFilters: Hashable {
+    /// U = G g Gᵀ for a tile (F(2×2)'s also serve its input gradient, used flipped).
+    case transformed(WinogradTile)
+    /// The F(4×4) input gradient's: of the filters rotated by 180° and transposed.
+    case rotated
+    /// The fused path's (`WinogradFused.packFilters`): F(4×4)'s, or the input gradient's.
+    case fused, fusedRotated
 }
 
 /// The Winograd tile a convolution runs with: F(2×2, 3×3) (`Winograd`) or F(4×4, 3×3) (`Winograd4`).

@@ -41,15 +41,10 @@ public final class Conv2D: Layer {
     var winograd4MinTrainingTiles = 256
     /// Tile rows narrower than this take the channel-vectorised input transforms (see `transformsByChannels`).
     var winogradChannelsBelowTiles = 4
-    /// Transformed filters per tile size, with the weight version they were made from (F(2×2)'s also serve its
-    /// input gradient, used flipped).
-    var winogradCache: [WinogradTile: (version: Int, filters: [Float])] = [:]
-    /// The F(4×4) input gradient's transformed filters (`rotatedWinogradFilters`), with their weight version.
-    var rotatedWinogradCache: (version: Int, filters: [Float])?
-    /// Whether inference may take the fused F(4×4) path (`fusesWinograd`; tests compare it with the GEMM path).
+    /// Transformed filters by kind (`cachedFilters`), with the weight version they were made from.
+    var winogradCache: [WinogradFilters: (version: Int, filters: [Float])] = [:]
+    /// Whether Winograd passes may take the fused F(4×4) path (`fusesWinograd`; tests compare it with the GEMM path).
     var winogradFusedEnabled = true
-    /// The fused path's filters (`fusedWinogradFilters`), with their weight version.
-    var fusedWinogradCache: (version: Int, filters: [Float])?
     /// Most floats of im2col columns a training forward keeps for its backward (default 32 M, 128 MiB), which then
     /// need not pack them again; above it the backward re-packs chunk by chunk. ResNet-18 b32 keeps ~140 MB (its
     /// 7×7 stem 77 MB, the strided and 4×4 layers the rest).
@@ -156,10 +151,10 @@ public final class Conv2D: Layer {
             let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
             let tile = winogradTile(g, n: n, training: training)
             let usesWinograd = !direct && usesWinograd(g, n: n, training: training)
-            let fused = usesWinograd && fusesWinograd(g, n: n, tile: tile, training: training)
+            let keptCount = usesWinograd ? winogradKeptCount(g, n: n, tile: tile) ?? .max : groups * k * m
+            let keep = training && !direct && keptCount <= (usesWinograd ? keptTransformBudget : keptColumnBudget)
+            let fused = usesWinograd && !keep && fusesWinograd(g, n: n, tile: tile)
             let winograd = usesWinograd ? (fused ? fusedWinogradFilters() : winogradFilters(tile)) : []
-            let keptCount = winograd.isEmpty ? groups * k * m : winogradKeptCount(g, n: n, tile: tile) ?? .max
-            let keep = training && !direct && keptCount <= (winograd.isEmpty ? keptColumnBudget : keptTransformBudget)
             if keep { keptForBackward = Buffers.uninitialized(keptCount) }
             x.data.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
@@ -225,8 +220,10 @@ public final class Conv2D: Layer {
         let direct = isDirect(h, w, g), chunk = imagesPerChunk(n: n, k: k, plane: plane)
         let wantDx = needsInputGradient
         let tile = winogradTile(g, n: n, training: true)
-        let winograd = !direct && usesWinograd(g, n: n, training: true)
-            ? (tile == .f2 ? winogradFilters(.f2) : rotatedWinogradFilters()) : []
+        let usesWinograd = !direct && usesWinograd(g, n: n, training: true)
+        let fusedDx = usesWinograd && wantDx && fusesWinograd(transposedGeometry(g, h: h, w: w), n: n, tile: tile, transposed: true)
+        let winograd = usesWinograd
+            ? (tile == .f2 ? winogradFilters(.f2) : fusedDx ? fusedWinogradFilters(rotated: true) : rotatedWinogradFilters()) : []
         // The forward's columns or transformed inputs, when it kept them for this input (taken: the gradient
         // overwrites columns).
         var kept: [Float] = []
@@ -250,7 +247,8 @@ public final class Conv2D: Layer {
                     winogradBackward(xg, dy, u + gi * tile.planes * og * cg, dw: dwg,
                                      dx: wantDx ? dxp.baseAddress! + gi * cg * n * h * w : nil,
                                      cin: cg, cout: og, n: n, h: h, w: w, g, tile: tile,
-                                     kept: kp.count > 0 ? kp.baseAddress.map { UnsafePointer($0 + gi * keptCount / groups) } : nil)
+                                     kept: kp.count > 0 ? kp.baseAddress.map { UnsafePointer($0 + gi * keptCount / groups) } : nil,
+                                     fusedDx: fusedDx)
                     continue
                 }
                 if direct {
