@@ -3,7 +3,8 @@
 /// pixel to pack — or, on outputs from 8×8, F(4×4, 3×3) (Winograd4.swift, Winograd4Gradients.swift, 4× fewer; see
 /// `winogradTile`). At inference always; in training for layers wide and large enough (`paysOffInTraining`), for
 /// the forward, the input gradient and the weight gradient, the latter from the transformed inputs the forward
-/// kept (`keptTransformBudget`). Measurements: bench/nn/RESULTS.md.
+/// kept (`keptTransformBudget`). F(4×4) passes that keep nothing run fused where they can (`fusesWinograd`,
+/// WinogradFused.swift). Measurements: bench/nn/RESULTS.md.
 extension Conv2D {
     /// Whether this convolution takes the Winograd path for an input with forward geometry `g`: 3×3, stride 1, no
     /// dilation, not depthwise, padding ≤ 2 (so the input gradient, a convolution of dY padded by 2 − p, is one too).
