@@ -22,7 +22,9 @@ let engineCPU: String? = {
 /// The CPU NeuralNet is compiled for: `VITRINE_TARGET_CPU` when set, else `skylake-avx512` when the building machine
 /// has AVX-512 (F, BW, DQ, VL), whose 16-lane Winograd transforms then run one register per vector (VGG-16 training
 /// and inference 6–7 % faster, bench/nn/RESULTS.md), else the engine CPU. Imaging stays at `haswell`: its resampler
-/// ran 6 % slower as AVX-512 code. The start-up check tests this one, the highest of the two.
+/// ran 6 % slower as AVX-512 code. The start-up check tests this one, the highest of the two. For `skylake-avx512`
+/// NeuralNet also gets `VITRINE_AVX512`, which turns on its fused Winograd kernel (`WinogradFused`: 16 accumulators
+/// that need AVX-512's 32 vector registers).
 let neuralNetCPU: String? = {
     #if arch(x86_64) && os(Linux)
     guard targetCPUOverride == nil else { return engineCPU }
