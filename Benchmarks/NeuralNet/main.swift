@@ -2,8 +2,9 @@
 //   bench-nn sgemm [--threads 2]
 //   bench-nn train --arch mobilenet_v2 --batch 32 --size 128 --steps 4 [--threads 2]
 //   bench-nn infer --arch resnet18 --batch 32 --size 128 --steps 4 [--threads 2]
-//   bench-nn conv --channels 64 --hw 32 --batch 32 --steps 7 [--threads 2] [--infer 1]
-//                (one 3×3 layer's training step, or with --infer 1 its inference forward)
+//   bench-nn conv --channels 64 --hw 32 --batch 32 --steps 7 [--threads 2] [--infer 1] [--inputs 3]
+//                (one 3×3 layer's training step, or with --infer 1 its inference forward; --inputs: input channels
+//                where they differ from the output channels)
 //   bench-nn fit --data .bench/myntra128.safetensors --arch mobilenet_v2 --pretrained .weights/mobilenet_v2-b0353104.pth
 //                --freeze 1 --epochs 5 --batch 32 --lr 0.001 [--width 1] [--augment 0]
 // Prints one JSON object per run (fit: one per epoch).
@@ -44,19 +45,24 @@ if mode == "fit" {
 }
 
 if mode == "conv" {
-    // One 3×3 stride-1 convolution's training step (forward + backward), or its inference forward, channels →
+    // One 3×3 stride-1 convolution's training step (forward + backward), or its inference forward, inputs →
     // channels at hw×hw px.
     let (c, hw, infer) = (Int(option("channels", "64")) ?? 64, Int(option("hw", "32")) ?? 32, option("infer", "0") == "1")
     let (batch, steps) = (Int(option("batch", "32")) ?? 32, max(1, Int(option("steps", "7")) ?? 7))
-    let conv = Conv2D("c", c, c, kernel: 3, padding: .explicit(1, 1))
+    let inputs = Int(option("inputs", String(c))) ?? c
+    let conv = Conv2D("c", inputs, c, kernel: 3, padding: .explicit(1, 1))
     var g = SeededGenerator(seed: 2)
-    let x = try Tensor(shape: [c, batch, hw, hw], data: (0..<(c * batch * hw * hw)).map { _ in Float(g.nextInt(below: 256)) / 128 - 1 })
+    let x = try Tensor(shape: [inputs, batch, hw, hw],
+                       data: (0..<(inputs * batch * hw * hw)).map { _ in Float(g.nextInt(below: 256)) / 128 - 1 })
     let times = (0...steps).map { _ in
         let t = Date()
-        if infer { _ = conv.forward(x, training: false) } else { _ = conv.backward(conv.forward(x, training: true)) }
+        if infer { _ = conv.forward(x, training: false) } else {
+            conv.weight.value[0] += 0   // as an optimiser step would: the filters are transformed again every step
+            _ = conv.backward(conv.forward(x, training: true))
+        }
         return Date().timeIntervalSince(t) * 1000
-    }.dropFirst().sorted()   // the first step allocates and transforms the filters
-    emit("{\"mode\":\"\(infer ? "conv-infer" : "conv")\",\"channels\":\(c),\"hw\":\(hw),\"batch\":\(batch),\"threads\":\(threads),\"median_ms\":\(String(format: "%.1f", times[times.count / 2]))}")
+    }.dropFirst().sorted()   // the first step allocates (and, inferring, transforms the filters once)
+    emit("{\"mode\":\"\(infer ? "conv-infer" : "conv")\",\"inputs\":\(inputs),\"channels\":\(c),\"hw\":\(hw),\"batch\":\(batch),\"threads\":\(threads),\"median_ms\":\(String(format: "%.1f", times[times.count / 2]))}")
     exit(0)
 }
 

@@ -67,6 +67,7 @@ public final class Conv2D: Layer {
         self.stride = stride; self.padding = padding; self.dilation = dilation; self.groups = groups
         weight = Parameter(name + ".weight", [outChannels, inChannels / groups, kh, kw])
         self.bias = bias ? Parameter(name + ".bias", [outChannels]) : nil
+        Buffers.tuneAllocator   // as `Network` does, for a layer used on its own (`bench-nn conv`)
     }
 
     /// A convolution with a square `kernel`×`kernel` kernel.
