@@ -40,11 +40,23 @@ enum Winograd4 {
             Winograd.transposeTaps(w + (co * cin + ci) * 9, lanes: lanes, into: t)
             @inline(__always) func k(_ j: Int) -> V { Lanes.load16(t + 16 * j) }
             // G g: six rows of three columns; then each row · Gᵀ into six U planes.
-            let c0 = g(k(0), k(3), k(6)), c1 = g(k(1), k(4), k(7)), c2 = g(k(2), k(5), k(8))
+            // Staged after the taps, row r's three columns at 16·(9 + 3r + j), then read back row by row: six calls of a
+            // function taking three vectors were left out of line, every vector passed through memory.
+            let staged = t + 144
+            for j in 0..<3 {
+                let c = g(k(j), k(3 + j), k(6 + j))
+                Lanes.store16(c.0, staged + 16 * j); Lanes.store16(c.1, staged + 16 * (3 + j))
+                Lanes.store16(c.2, staged + 16 * (6 + j)); Lanes.store16(c.3, staged + 16 * (9 + j))
+                Lanes.store16(c.4, staged + 16 * (12 + j)); Lanes.store16(c.5, staged + 16 * (15 + j))
+            }
             let o = u + co * cin + ci
-            @inline(__always) func row(_ r: Int, _ a: V, _ b: V, _ c: V) { store6(g(a, b, c), o + 6 * r * plane, plane, lanes) }
-            row(0, c0.0, c1.0, c2.0); row(1, c0.1, c1.1, c2.1); row(2, c0.2, c1.2, c2.2)
-            row(3, c0.3, c1.3, c2.3); row(4, c0.4, c1.4, c2.4); row(5, c0.5, c1.5, c2.5)
+            for r in 0..<6 {
+                let q = staged + 48 * r, p = o + 6 * r * plane
+                let row = g(Lanes.load16(q), Lanes.load16(q + 16), Lanes.load16(q + 32))
+                guard lanes == 16 else { store6(row, p, plane, lanes); continue }
+                Lanes.store16(row.0, p); Lanes.store16(row.1, p + plane); Lanes.store16(row.2, p + 2 * plane)
+                Lanes.store16(row.3, p + 3 * plane); Lanes.store16(row.4, p + 4 * plane); Lanes.store16(row.5, p + 5 * plane)
+            }
         }
     }
 
