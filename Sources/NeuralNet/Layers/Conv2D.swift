@@ -37,7 +37,8 @@ public final class Conv2D: Layer {
     /// Whether the forward may take the F(4×4, 3×3) tile (tests compare it with F(2×2, 3×3)).
     var winograd4Enabled = true
     /// Fewest F(4×4) output tiles in the batch for that tile in training (see `winogradTile`). ResNet-18 b32 img/s
-    /// (medians of 5, interleaved): 256 42.4, 1,024 41.2, the former F(2×2) backward from 1,024 38.2.
+    /// (medians of 5, interleaved): 256 42.4, 1,024 41.2, the former F(2×2) backward from 1,024 38.2. From 64 on
+    /// rows of 4+ tiles: VGG-16 b4 4.70 → 4.30 img/s, ResNet-18 b4 19.2 → 17.8 (per-step F(4×4) filter transforms).
     var winograd4MinTrainingTiles = 256
     /// Tile rows narrower than this take the channel-vectorised input transforms (see `transformsByChannels`).
     var winogradChannelsBelowTiles = 4
