@@ -50,19 +50,22 @@ if mode == "conv" {
     let (c, hw, infer) = (Int(option("channels", "64")) ?? 64, Int(option("hw", "32")) ?? 32, option("infer", "0") == "1")
     let (batch, steps) = (Int(option("batch", "32")) ?? 32, max(1, Int(option("steps", "7")) ?? 7))
     let inputs = Int(option("inputs", String(c))) ?? c
-    let conv = Conv2D("c", inputs, c, kernel: 3, padding: .explicit(1, 1))
+    // --relu 1: with a bias and the ReLU after it, as VGG's layers are (both applied in the convolution's pass).
+    let relu = option("relu", "0") == "1"
+    let conv = Conv2D("c", inputs, c, kernel: 3, padding: .explicit(1, 1), bias: relu)
+    let layer: any Layer = relu ? Sequential([conv, Activation(.relu)]) : conv
     var g = SeededGenerator(seed: 2)
     let x = try Tensor(shape: [inputs, batch, hw, hw],
                        data: (0..<(inputs * batch * hw * hw)).map { _ in Float(g.nextInt(below: 256)) / 128 - 1 })
     let times = (0...steps).map { _ in
         let t = Date()
-        if infer { _ = conv.forward(x, training: false) } else {
+        if infer { _ = layer.forward(x, training: false) } else {
             conv.weight.value[0] += 0   // as an optimiser step would: the filters are transformed again every step
-            _ = conv.backward(conv.forward(x, training: true))
+            _ = layer.backward(layer.forward(x, training: true))
         }
         return Date().timeIntervalSince(t) * 1000
     }.dropFirst().sorted()   // the first step allocates (and, inferring, transforms the filters once)
-    emit("{\"mode\":\"\(infer ? "conv-infer" : "conv")\",\"inputs\":\(inputs),\"channels\":\(c),\"hw\":\(hw),\"batch\":\(batch),\"threads\":\(threads),\"median_ms\":\(String(format: "%.1f", times[times.count / 2]))}")
+    emit("{\"mode\":\"\(infer ? "conv-infer" : "conv")\",\"relu\":\(relu),\"inputs\":\(inputs),\"channels\":\(c),\"hw\":\(hw),\"batch\":\(batch),\"threads\":\(threads),\"median_ms\":\(String(format: "%.1f", times[times.count / 2]))}")
     exit(0)
 }
 

@@ -76,6 +76,42 @@ import Testing
         }
     }
 
+    @Test(arguments: [(Activation.Kind.relu, 1), (.relu6, 1), (.relu, 2), (.relu6, 2)])
+    func biasAndActivationAppliedAsOutputsAreWrittenEqualSeparatePasses(kind: Activation.Kind, groups: Int) {
+        // Each path — im2col, F(2×2) and F(4×4) through GEMMs, fused F(4×4) — with the bias and activation in its
+        // output pass (`then:`) against the same convolution without a bias, its bias added and the activation
+        // applied afterwards here: the same floats bit for bit, in inference and training, and the activation's
+        // gradient from what it remembered the same as from its own forward.
+        let input = Tensor(unchecked: [16, 2, 20, 24], GradientCheck.random([16, 2, 20, 24], seed: 58).data.map { 6 * $0 })
+        let cap: Float = kind == .relu6 ? 6 : .infinity
+        for (winograd, f4, fused) in [(false, false, false), (true, false, false), (true, true, false), (true, true, true)] {
+            for training in [false, true] {
+                func conv(bias: Bool) -> Conv2D {
+                    let conv = Conv2D("c", 16, 16, kernel: 3, padding: .explicit(1, 1), groups: groups, bias: bias)
+                    GradientCheck.randomize(conv, seed: 59)
+                    conv.winogradEnabled = winograd; conv.winograd4Enabled = f4; conv.winogradFusedEnabled = fused
+                    conv.winogradMinTrainingChannels = 0; conv.winogradMinTrainingWork = 0; conv.winograd4MinTrainingTiles = 0
+                    conv.keptTransformBudget = fused ? 0 : 1 << 23
+                    return conv
+                }
+                let (withBias, plain, act, separate) = (conv(bias: true), conv(bias: false), Activation(kind), Activation(kind))
+                plain.weight.value = withBias.weight.value
+                let y = withBias.forward(input, training: training, then: act).data
+                #expect((withBias.winogradCache[.fused] != nil) == (fused && WinogradFused.available))
+                let raw = plain.forward(input, training: training), perChannel = raw.count / 16
+                let shifted = raw.data.enumerated().map { $1 + withBias.bias!.value[$0 / perChannel] }
+                let expected = shifted.map { $0 < 0 ? 0 : $0 > cap ? cap : $0 }
+                #expect(y.contains { $0 == 0 } && y.contains { $0 > 6 } == (kind == .relu) && y.contains { $0 > 0 && $0 < 6 })
+                let differing = zip(y, expected).filter { $0 != $1 }.count
+                #expect(differing == 0, "\(kind) winograd \(winograd) f4 \(f4) fused \(fused) training \(training)")
+                guard training else { continue }
+                let dy = GradientCheck.random(raw.shape, seed: 60)
+                _ = separate.forward(Tensor(unchecked: raw.shape, shifted), training: true)
+                #expect(zip(act.backward(dy).data, separate.backward(dy).data).allSatisfy { $0 == $1 })
+            }
+        }
+    }
+
     @Test func theFusedPathIsBuiltWhereTheEngineIsAVX512() {
         // Else the comparisons above would compare the GEMM path with itself.
         #expect(WinogradFused.available == (BLAS.engineCPU == "skylake-avx512"), "engine CPU \(BLAS.engineCPU)")

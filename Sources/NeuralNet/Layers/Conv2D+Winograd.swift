@@ -119,10 +119,11 @@ extension Conv2D {
     /// batch; with `keep`, the transformed inputs go there (chunk after chunk) for the backward. `flipped`: `u`
     /// holds the transformed filters of the transposed convolution (`[16][cin][cout]`), used rotated by 180° — the
     /// input gradient, since rotating g swaps rows 0 and 3 of G g, so the rotated filter's U[ξ] is Uᵀ[ξ'] with ξ'
-    /// the transform index with 0 and 3 swapped in both coordinates.
+    /// the transform index with 0 and 3 swapped in both coordinates. `epilogue`: applied as the outputs are written.
     func winogradForward(_ x: UnsafePointer<Float>, _ u: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                          cin: Int, cout: Int, n: Int, h: Int, w width: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int),
-                         tile: WinogradTile = .f2, flipped: Bool = false, keep: UnsafeMutablePointer<Float>? = nil) {
+                         tile: WinogradTile = .f2, flipped: Bool = false, keep: UnsafeMutablePointer<Float>? = nil,
+                         epilogue: Winograd.Epilogue = .none) {
         precondition(!flipped || tile == .f2, "flipped filters are F(2×2, 3×3) only")
         let (tilesH, tilesW) = (tile.tiles(g.ho), tile.tiles(g.wo)), planes = tile.planes
         let perImage = tilesH * tilesW, byChannels = transformsByChannels(tilesW: tilesW)
@@ -147,7 +148,7 @@ extension Conv2D {
                               beta: 0, c: m + xi * cout * tiles, ldc: tiles)
                 }
                 tile.transformOutput(m, channels: cout, n: n, images: images, ho: g.ho, wo: g.wo,
-                                     tilesH: tilesH, tilesW: tilesW, into: y)
+                                     tilesH: tilesH, tilesW: tilesW, into: y, epilogue: epilogue)
             }
         }}
     }
@@ -259,9 +260,9 @@ enum WinogradTile: Hashable {
         pick(Winograd.accumulateWeightGradient, Winograd4.accumulateWeightGradient)(du, cout, cin, dw)
     }
 
-    /// Y = Aᵀ M A into the CNHW output (see `Winograd.transformOutput`).
+    /// Y = Aᵀ M A into the CNHW output, `epilogue` applied (see `Winograd.transformOutput`).
     func transformOutput(_ m: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, ho: Int, wo: Int,
-                         tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>) {
-        pick(Winograd.transformOutput, Winograd4.transformOutput)(m, channels, n, images, ho, wo, tilesH, tilesW, y)
+                         tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>, epilogue: Winograd.Epilogue) {
+        pick(Winograd.transformOutput, Winograd4.transformOutput)(m, channels, n, images, ho, wo, tilesH, tilesW, y, epilogue)
     }
 }

@@ -132,8 +132,9 @@ public final class Conv2D: Layer {
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor { forward(x, training: training, then: nil) }
 
-    /// The forward pass, with `activation` (the next layer) applied in place in the same pass as the bias when
-    /// given (VGG's conv + ReLU pairs); `activation` keeps the output for its backward when training.
+    /// The forward pass, with `activation` (the next layer) applied in the same pass as the bias when given (VGG's
+    /// conv + ReLU pairs) — by Winograd paths as they write the outputs, else over the output afterwards;
+    /// `activation` keeps the output for its backward when training.
     func forward(_ x: Tensor, training: Bool, then activation: Activation?) -> Tensor {
         input = x
         let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
@@ -141,7 +142,7 @@ public final class Conv2D: Layer {
         let plane = g.ho * g.wo, m = n * plane
         lastOutputPixels = m
         keptForBackward = []
-        var out: [Float]
+        var out: [Float], appliedInPlace = false
         if isDepthwise {
             // The undilated kernels write every output; the dilated fallback and empty inputs add into zeros.
             let zeroed = dilation != 1 || h == 0 || w == 0
@@ -158,7 +159,9 @@ public final class Conv2D: Layer {
             let fused = usesWinograd && !keep && fusesWinograd(g, n: n, tile: tile)
             let winograd = usesWinograd ? (fused ? fusedWinogradFilters() : winogradFilters(tile)) : []
             if keep { keptForBackward = Buffers.uninitialized(keptCount) }
+            appliedInPlace = usesWinograd   // Winograd paths add the bias and apply the activation as they write
             x.data.withUnsafeBufferPointer { xp in
+            (bias?.value ?? []).withUnsafeBufferPointer { bp in
             weight.value.withUnsafeBufferPointer { wp in
             winograd.withUnsafeBufferPointer { up in
             keptForBackward.withUnsafeMutableBufferPointer { kp in
@@ -172,14 +175,16 @@ public final class Conv2D: Layer {
                     }
                     // Kept for the backward: the whole batch at once, into `keptForBackward`.
                     let kept = keep ? kp.baseAddress.map { $0 + gi * keptCount / groups } : nil
+                    let epilogue = Winograd.Epilogue(shifts: bias == nil ? nil : bp.baseAddress.map { $0 + gi * og },
+                                                     cap: activation?.cap)
                     if fused, let u = up.baseAddress {
                         WinogradFused.forward(xg, filters: u + gi * tile.planes * og * cg, yg, cin: cg, cout: og, n: n,
-                                              h: h, w: w, g)
+                                              h: h, w: w, g, epilogue: epilogue)
                         continue
                     }
                     if !winograd.isEmpty, let u = up.baseAddress {   // an empty array may still have a base address
                         winogradForward(xg, u + gi * tile.planes * og * cg, yg, cin: cg, cout: og, n: n, h: h, w: w, g,
-                                        tile: tile, keep: kept)
+                                        tile: tile, keep: kept, epilogue: epilogue)
                         continue
                     }
                     forEachChunk(xg, channels: cg, n: n, h: h, w: w, g, chunk: chunk, into: kept) { images, col, cols in
@@ -187,9 +192,9 @@ public final class Conv2D: Layer {
                                   beta: 0, c: yg + images.lowerBound * plane, ldc: m)
                     }
                 }
-            }}}}}
+            }}}}}}
         }
-        if bias != nil || activation != nil {
+        if (bias != nil || activation != nil) && !appliedInPlace {
             let shifts = bias?.value ?? [Float](repeating: 0, count: outChannels), cap = activation?.cap
             out.withUnsafeMutableBufferPointer { op in
                 let ob = op.baseAddress!

@@ -204,12 +204,12 @@ enum Winograd {
         store(0.5 * (a - b + c), o + 2 * plane, lanes); store(c, o + 3 * plane, lanes)
     }
 
-    /// Y = Aᵀ M A for every tile of `images`, written into the CNHW output `y` (batch `n`, `ho`×`wo`), from
-    /// M[ξ][c][t] (`channels` rows of the chunk's tiles).
+    /// Y = Aᵀ M A for every tile of `images`, written into the CNHW output `y` (batch `n`, `ho`×`wo`) with `epilogue`
+    /// applied, from M[ξ][c][t] (`channels` rows of the chunk's tiles).
     static func transformOutput(_ m: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, ho: Int, wo: Int,
-                                tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>) {
+                                tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>, epilogue: Epilogue) {
         writeOutput(m, planes: 16, side: 2, channels: channels, n: n, images: images, ho: ho, wo: wo,
-                    tilesH: tilesH, tilesW: tilesW, into: y) { p, step, staged in
+                    tilesH: tilesH, tilesW: tilesW, into: y, epilogue: epilogue) { p, step, staged in
             @inline(__always) func load(_ xi: Int) -> SIMD16<Float> { Lanes.load16(p + xi * step) }
             // Aᵀ M: its two rows, column j of each from column j of M, then each row · A.
             @inline(__always) func rows(_ j: Int) -> (SIMD16<Float>, SIMD16<Float>) {

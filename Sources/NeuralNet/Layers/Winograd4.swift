@@ -124,12 +124,12 @@ enum Winograd4 {
         }
     }
 
-    /// Y = Aᵀ M A for every tile of `images`, written into the CNHW output `y` (batch `n`, `ho`×`wo`), from
-    /// M[ξ][c][t].
+    /// Y = Aᵀ M A for every tile of `images`, written into the CNHW output `y` (batch `n`, `ho`×`wo`) with `epilogue`
+    /// applied, from M[ξ][c][t].
     static func transformOutput(_ m: UnsafePointer<Float>, channels: Int, n: Int, images: Range<Int>, ho: Int, wo: Int,
-                                tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>) {
+                                tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>, epilogue: Winograd.Epilogue) {
         Winograd.writeOutput(m, planes: 36, side: 4, channels: channels, n: n, images: images, ho: ho, wo: wo,
-                             tilesH: tilesH, tilesW: tilesW, into: y, outputBlock)
+                             tilesH: tilesH, tilesW: tilesW, into: y, epilogue: epilogue, outputBlock)
     }
 
     /// Aᵀ M A of sixteen tiles, plane ξ's values at p + ξ·step: output (i, k) staged at 16·(4i + k).

@@ -81,9 +81,10 @@ enum WinogradFused {
     }
 
     /// y[cout, n, ho, wo] = conv(x[cin, n, h, w]) for the packed filters `u` (`packFilters`), padding `pt`/`pl`, the
-    /// bands spread over threads.
+    /// bands spread over threads, `epilogue` applied as the outputs are written.
     static func forward(_ x: UnsafePointer<Float>, filters u: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                        cin: Int, cout: Int, n: Int, h: Int, w: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int)) {
+                        cin: Int, cout: Int, n: Int, h: Int, w: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int),
+                        epilogue: Winograd.Epilogue = .none) {
         precondition(cout % channelBlock == 0, "output channels in blocks of \(channelBlock)")
         let (tilesH, tilesW) = (Winograd4.tiles(g.ho), Winograd4.tiles(g.wo))
         let bands = Bands(tilesH: tilesH, tilesW: tilesW, n: n), padded = bands.padded
@@ -110,7 +111,8 @@ enum WinogradFused {
                 for c in 0..<cout {
                     Winograd.writeChannel(m + c * padded, plane: cout * padded, tiles: tiles, planes: 36, side: 4,
                                           from: (images.lowerBound, ty0), ho: g.ho, wo: g.wo, tilesH: tilesH, tilesW: tilesW,
-                                          into: y + c * n * g.ho * g.wo, scratch: staged, Winograd4.outputBlock)
+                                          into: y + c * n * g.ho * g.wo, scratch: staged, epilogue: epilogue.from(c),
+                                          Winograd4.outputBlock)
                 }
             }
         }

@@ -1,5 +1,31 @@
 /// The output side of both Winograd tile sizes: from the 16 GEMM products (or 36) back to a CNHW tensor.
 extension Winograd {
+    /// What a forward applies to its outputs as it writes them (the layer's bias and the activation after it),
+    /// sparing a pass over the output in memory: y = y + shift[c], then clipped to [0, cap] when `cap` is given.
+    struct Epilogue {
+        /// One shift per output channel (the bias), or nil for none.
+        let shifts: UnsafePointer<Float>?
+        /// The activation's upper clip (∞ for ReLU), or nil for no activation.
+        let cap: Float?
+
+        /// Writes the outputs as they are.
+        static var none: Epilogue { Epilogue(shifts: nil, cap: nil) }
+
+        /// The same for the channels from `c` on.
+        func from(_ c: Int) -> Epilogue { Epilogue(shifts: shifts.map { $0 + c }, cap: cap) }
+
+        /// Applies channel `c`'s shift and the clip to `count` vectors of 16 at `p`, in place.
+        @inline(__always)
+        func apply(channel c: Int, _ p: UnsafeMutablePointer<Float>, vectors count: Int) {
+            guard shifts != nil || cap != nil else { return }
+            let b = SIMD16<Float>(repeating: shifts?[c] ?? 0)
+            for i in 0..<count {
+                let v = Lanes.load16(p + 16 * i) + b
+                Lanes.store16(cap.map { Activation.clip(v, $0) } ?? v, p + 16 * i)
+            }
+        }
+    }
+
     /// The output transforms' frame, for both tile sizes: for every block of sixteen consecutive tiles of a
     /// channel (across tile rows and images; channels spread over threads), `transform(p, step, staged)` reads
     /// plane ξ's 16 values at p + ξ·step and writes the block's side×side outputs to `staged` (output (i, k) of the 16
@@ -7,13 +33,13 @@ extension Winograd {
     @inline(__always)
     static func writeOutput(_ m: UnsafePointer<Float>, planes: Int, side: Int, channels: Int, n: Int, images: Range<Int>,
                             ho: Int, wo: Int, tilesH: Int, tilesW: Int, into y: UnsafeMutablePointer<Float>,
-                            _ transform: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void) {
+                            epilogue: Epilogue, _ transform: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void) {
         let tileCount = images.count * tilesH * tilesW
         Parallel.forEach(channels) { c in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: planes * 16 + side * side * 16) { buf in
                 writeChannel(m + c * tileCount, plane: channels * tileCount, tiles: tileCount, planes: planes, side: side,
                              from: (images.lowerBound, 0), ho: ho, wo: wo, tilesH: tilesH, tilesW: tilesW,
-                             into: y + c * n * ho * wo, scratch: buf.baseAddress!, transform)
+                             into: y + c * n * ho * wo, scratch: buf.baseAddress!, epilogue: epilogue.from(c), transform)
             }
         }
     }
@@ -21,12 +47,12 @@ extension Winograd {
     /// One channel's part of `writeOutput`: the products of `tiles` consecutive tiles from tile row `start.ty` of
     /// image `start.b` (plane ξ's at m + ξ·plane), transformed sixteen at a time and written into the channel's
     /// `[n][ho][wo]` outputs at `y` — row by row where the tiles cover the outputs exactly and a tile row holds a
-    /// multiple or a divisor of 16 tiles, else tile by tile, clipped at the edges. `scratch`: planes × 16 + side² × 16
-    /// floats.
+    /// multiple or a divisor of 16 tiles, else tile by tile, clipped at the edges, `epilogue`'s channel 0 applied.
+    /// `scratch`: planes × 16 + side² × 16 floats.
     @inline(__always)
     static func writeChannel(_ m: UnsafePointer<Float>, plane: Int, tiles tileCount: Int, planes: Int, side: Int,
                              from start: (b: Int, ty: Int), ho: Int, wo: Int, tilesH: Int, tilesW: Int,
-                             into y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+                             into y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, epilogue: Epilogue,
                              _ transform: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void) {
         let byRows = ho == side * tilesH && wo == side * tilesW && (tilesW % 16 == 0 || 16 % tilesW == 0)
         let staged = scratch, rows = staged + planes * 16
@@ -35,6 +61,7 @@ extension Winograd {
             let lanes = min(16, tileCount - t0)
             let (p, step) = block(m + t0, planes: planes, plane: plane, lanes: lanes, staged: staged)
             transform(p, step, staged)
+            epilogue.apply(channel: 0, staged, vectors: side * side)
             if byRows {
                 for i in 0..<side { interleave(staged, side: side, row: i, into: rows + 16 * side * i) }
                 // Runs of consecutive tiles within one tile row: each of their output rows is contiguous.
