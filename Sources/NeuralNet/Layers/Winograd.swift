@@ -185,11 +185,18 @@ enum Winograd {
         return (UnsafePointer(staged), 16)
     }
 
-    /// Stores the first `lanes` of `v` at `o`: 8- and 4-lane pieces, then single lanes (tile rows of deep layers
-    /// are 2–8 tiles wide, so partial stores are common).
+    /// Stores the first `lanes` of `v` at `o`: whole vectors inline, fewer lanes out of line (`storePart`), so that
+    /// callers storing six or four rows stay small enough to be inlined (else LLVM called them with every vector
+    /// passed through memory in 16-byte pieces and read back whole: a stalled store forwarding per vector).
     @inline(__always)
     static func store(_ v: SIMD16<Float>, _ o: UnsafeMutablePointer<Float>, _ lanes: Int) {
-        if lanes == 16 { Lanes.store16(v, o); return }
+        if lanes == 16 { Lanes.store16(v, o) } else { storePart(v, o, lanes) }
+    }
+
+    /// The first `lanes` < 16 of `v` at `o`: 8- and 4-lane pieces, then single lanes (tile rows of deep layers are
+    /// 2–8 tiles wide, so partial stores are common).
+    @inline(never)
+    static func storePart(_ v: SIMD16<Float>, _ o: UnsafeMutablePointer<Float>, _ lanes: Int) {
         var i = 0
         if lanes >= 8 { Lanes.store8(v.lowHalf, o); i = 8 }
         if lanes - i >= 4 { Lanes.store4(i == 0 ? v.lowHalf.lowHalf : v.highHalf.lowHalf, o + i); i += 4 }
