@@ -159,7 +159,7 @@ public final class Conv2D: Layer {
             let fused = usesWinograd && !keep && fusesWinograd(g, n: n, tile: tile)
             let winograd = usesWinograd ? (fused ? fusedWinogradFilters() : winogradFilters(tile)) : []
             if keep { keptForBackward = Buffers.uninitialized(keptCount) }
-            appliedInPlace = usesWinograd   // Winograd paths add the bias and apply the activation as they write
+            appliedInPlace = !winograd.isEmpty   // Winograd paths add the bias and apply the activation as they write
             x.data.withUnsafeBufferPointer { xp in
             (bias?.value ?? []).withUnsafeBufferPointer { bp in
             weight.value.withUnsafeBufferPointer { wp in
