@@ -14,15 +14,12 @@ extension Winograd {
         /// The same for the channels from `c` on.
         func from(_ c: Int) -> Epilogue { Epilogue(shifts: shifts.map { $0 + c }, cap: cap) }
 
-        /// Applies channel `c`'s shift and the clip to `count` vectors of 16 at `p`, in place.
+        /// Applies channel `c`'s shift and the clip to `count` vectors of 16 at `p`, in place: the same arithmetic as
+        /// the separate pass (`Activation.affine`), so results do not depend on which path wrote them.
         @inline(__always)
         func apply(channel c: Int, _ p: UnsafeMutablePointer<Float>, vectors count: Int) {
             guard shifts != nil || cap != nil else { return }
-            let b = SIMD16<Float>(repeating: shifts?[c] ?? 0)
-            for i in 0..<count {
-                let v = Lanes.load16(p + 16 * i) + b
-                Lanes.store16(cap.map { Activation.clip(v, $0) } ?? v, p + 16 * i)
-            }
+            Activation.affine(p, p, count: 16 * count, scale: 1, shift: shifts?[c] ?? 0, cap: cap)
         }
     }
 
