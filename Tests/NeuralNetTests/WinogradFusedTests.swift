@@ -112,6 +112,19 @@ import Testing
         }
     }
 
+    @Test(arguments: [false, true])
+    func aLayerWithNoInputChannelsOutputsItsBiasOnce(fused: Bool) {
+        // No filters to transform: whichever path runs, the bias and ReLU are applied exactly once.
+        let conv = Conv2D("c", 0, 8, kernel: 3, padding: .explicit(1, 1), bias: true)
+        conv.winogradFusedEnabled = fused
+        for c in 0..<8 { conv.bias!.value[c] = Float(c) - 3.5 }
+        let y = Sequential([conv, Activation(.relu)]).forward(Tensor(unchecked: [0, 2, 8, 8], []), training: false)
+        #expect(y.shape == [8, 2, 8, 8])
+        let expected = (0..<8).flatMap { c in [Float](repeating: max(0, Float(c) - 3.5), count: 128) }
+        let wrong = zip(y.data, expected).filter { $0 != $1 }.count
+        #expect(y.count == expected.count && wrong == 0, "\(wrong) outputs differ from relu(bias)")
+    }
+
     @Test func theFusedPathIsBuiltWhereTheEngineIsAVX512() {
         // Else the comparisons above would compare the GEMM path with itself.
         #expect(WinogradFused.available == (BLAS.engineCPU == "skylake-avx512"), "engine CPU \(BLAS.engineCPU)")

@@ -159,7 +159,6 @@ public final class Conv2D: Layer {
             let fused = usesWinograd && !keep && fusesWinograd(g, n: n, tile: tile)
             let winograd = usesWinograd ? (fused ? fusedWinogradFilters() : winogradFilters(tile)) : []
             if keep { keptForBackward = Buffers.uninitialized(keptCount) }
-            appliedInPlace = !winograd.isEmpty   // Winograd paths add the bias and apply the activation as they write
             x.data.withUnsafeBufferPointer { xp in
             (bias?.value ?? []).withUnsafeBufferPointer { bp in
             weight.value.withUnsafeBufferPointer { wp in
@@ -177,14 +176,17 @@ public final class Conv2D: Layer {
                     let kept = keep ? kp.baseAddress.map { $0 + gi * keptCount / groups } : nil
                     let epilogue = Winograd.Epilogue(shifts: bias == nil ? nil : bp.baseAddress.map { $0 + gi * og },
                                                      cap: activation?.cap)
+                    // Winograd paths add the bias and apply the activation as they write.
                     if fused, let u = up.baseAddress {
                         WinogradFused.forward(xg, filters: u + gi * tile.planes * og * cg, yg, cin: cg, cout: og, n: n,
                                               h: h, w: w, g, epilogue: epilogue)
+                        appliedInPlace = true
                         continue
                     }
                     if !winograd.isEmpty, let u = up.baseAddress {   // an empty array may still have a base address
                         winogradForward(xg, u + gi * tile.planes * og * cg, yg, cin: cg, cout: og, n: n, h: h, w: w, g,
                                         tile: tile, keep: kept, epilogue: epilogue)
+                        appliedInPlace = true
                         continue
                     }
                     forEachChunk(xg, channels: cg, n: n, h: h, w: w, g, chunk: chunk, into: kept) { images, col, cols in
