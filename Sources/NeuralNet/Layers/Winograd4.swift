@@ -52,10 +52,7 @@ enum Winograd4 {
             let o = u + co * cin + ci
             for r in 0..<6 {
                 let q = staged + 48 * r, p = o + 6 * r * plane
-                let row = g(Lanes.load16(q), Lanes.load16(q + 16), Lanes.load16(q + 32))
-                guard lanes == 16 else { store6(row, p, plane, lanes); continue }
-                Lanes.store16(row.0, p); Lanes.store16(row.1, p + plane); Lanes.store16(row.2, p + 2 * plane)
-                Lanes.store16(row.3, p + 3 * plane); Lanes.store16(row.4, p + 4 * plane); Lanes.store16(row.5, p + 5 * plane)
+                store6(g(Lanes.load16(q), Lanes.load16(q + 16), Lanes.load16(q + 32)), p, plane, lanes)
             }
         }
     }
