@@ -48,32 +48,41 @@ import Testing
         #expect(!broad.fusesWinograd(broad.geometry(32, 32), n: 32, tile: .f4))
     }
 
-    @Test(arguments: [8, 6])
-    func trainingFusesForwardsThatKeepNoInputsAndInputGradients(inputs: Int) {
-        // With its transformed inputs kept for the backward the forward takes the GEMM path (the weight gradient
-        // reads them in its layout); with none kept, the fused path. The input gradient (16 → `inputs` channels)
-        // is fused where `inputs` is a multiple of 8. Every step matches im2col.
-        let x = GradientCheck.random([inputs, 2, 32, 32], seed: 55)
-        var results: [(y: Tensor, dx: Tensor, dw: [Float])] = []
-        for (winograd, keptBudget) in [(false, 1 << 23), (true, 1 << 23), (true, 0)] {
+    @Test(arguments: [(8, 32, 1 << 24), (6, 32, 1 << 24), (8, 32, 0), (8, 16, 0), (8, 12, 1 << 24)])
+    func trainingForwardsAreFusedAndKeepWhatTheGEMMPathKeeps(inputs: Int, size: Int, columnBudget: Int) {
+        // A training forward takes the fused path whether or not it keeps its transformed inputs for the backward;
+        // what it keeps is, bit for bit, what the GEMM path keeps in its chunks' layout (columnBudget 0: one image a
+        // chunk; 32 px: bands of tile rows, so a band starts mid-image; 16 px: two images a band, across chunks;
+        // 12 px: 3 tiles wide, never fused). The input gradient (16 → `inputs` channels) is fused where `inputs` is
+        // a multiple of 8. Every path matches im2col.
+        let x = GradientCheck.random([inputs, 2, size, size], seed: 55)
+        var results: [(y: Tensor, dx: Tensor, dw: [Float], kept: [Float])] = []
+        for (winograd, fusedEnabled, keptBudget) in [(false, true, 1 << 23), (true, false, 1 << 23), (true, true, 1 << 23), (true, true, 0)] {
             let conv = Conv2D("c", inputs, 16, kernel: 3, padding: .explicit(1, 1))
             GradientCheck.randomize(conv, seed: 56)
-            conv.winogradEnabled = winograd; conv.keptTransformBudget = keptBudget
+            conv.winogradEnabled = winograd; conv.winogradFusedEnabled = fusedEnabled; conv.keptTransformBudget = keptBudget
             conv.winogradMinTrainingChannels = 0; conv.winogradMinTrainingWork = 0; conv.winograd4MinTrainingTiles = 0
-            let y = conv.forward(x, training: true)
-            let fused = winograd && keptBudget == 0 && WinogradFused.available
-            #expect((conv.winogradCache[.fused] != nil) == fused && conv.keptForBackward.isEmpty == (winograd && keptBudget == 0))
+            conv.columnBudget = columnBudget
+            let y = conv.forward(x, training: true), kept = conv.keptForBackward
+            let fused = winograd && fusedEnabled && size != 12 && WinogradFused.available
+            #expect((conv.winogradCache[.fused] != nil) == fused)
+            #expect(kept.isEmpty == (winograd && (keptBudget == 0 || size == 12)))
             let dx = conv.backward(GradientCheck.random(y.shape, seed: 57))
-            let fusedDx = winograd && inputs % 8 == 0 && WinogradFused.available
+            let fusedDx = winograd && fusedEnabled && inputs % 8 == 0 && size != 12 && WinogradFused.available
             #expect((conv.winogradCache[.fusedRotated] != nil) == fusedDx)
-            #expect((conv.winogradCache[.rotated] != nil) == (winograd && !fusedDx))
-            results.append((y, dx, conv.weight.grad))
+            results.append((y, dx, conv.weight.grad, kept))
         }
         #expect(results[0].dx.data.contains { $0 != 0 } && results[0].dw.contains { $0 != 0 })
         for r in results.dropFirst() {
             let dw = zip(results[0].dw, r.dw).map { abs($0 - $1) }.max() ?? .infinity
             #expect(maxDifference(results[0].y, r.y) < 2e-4 && maxDifference(results[0].dx, r.dx) < 2e-4 && dw < 1e-3)
         }
+        // GEMM path and fused path, both keeping: the same transformed inputs, so the same weight gradient.
+        #expect(size == 12 || !results[1].kept.isEmpty)
+        func differing(_ a: [Float], _ b: [Float]) -> Int {
+            a.count == b.count ? zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count : max(a.count, b.count)
+        }
+        #expect(differing(results[1].kept, results[2].kept) == 0 && differing(results[1].dw, results[2].dw) == 0)
     }
 
     @Test(arguments: [(Activation.Kind.relu, 1), (.relu6, 1), (.relu, 2), (.relu6, 2)])

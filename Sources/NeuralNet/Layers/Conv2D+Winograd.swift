@@ -3,8 +3,9 @@
 /// pixel to pack — or, on outputs from 8×8, F(4×4, 3×3) (Winograd4.swift, Winograd4Gradients.swift, 4× fewer; see
 /// `winogradTile`). At inference always; in training for layers wide and large enough (`paysOffInTraining`), for
 /// the forward, the input gradient and the weight gradient, the latter from the transformed inputs the forward
-/// kept (`keptTransformBudget`). F(4×4) passes that keep nothing run fused where they can (`fusesWinograd`,
-/// WinogradFused.swift). Measurements: bench/nn/RESULTS.md.
+/// kept (`keptTransformBudget`). F(4×4) forwards and input gradients run fused where they can (`fusesWinograd`,
+/// WinogradFused.swift; a training forward copies its transformed inputs out for the backward). Measurements:
+/// bench/nn/RESULTS.md.
 extension Conv2D {
     /// Whether this convolution takes the Winograd path for an input with forward geometry `g`: 3×3, stride 1, no
     /// dilation, not depthwise, padding ≤ 2 (so the input gradient, a convolution of dY padded by 2 − p, is one too).
@@ -115,8 +116,15 @@ extension Conv2D {
         return transformsByChannels(tilesW: tilesW) ? nil : groups * tile.planes * (inChannels / groups) * n * tilesH * tilesW
     }
 
+    /// Where one group's kept transformed inputs lie (`WinogradKept`): the chunks its Winograd passes use.
+    func winogradKept(_ g: (ho: Int, wo: Int, pt: Int, pl: Int), n: Int, tile: WinogradTile, cin: Int, cout: Int) -> WinogradKept {
+        let perImage = tile.tiles(g.ho) * tile.tiles(g.wo)
+        return WinogradKept(planes: tile.planes, channels: cin, n: n, perImage: perImage,
+                            chunk: winogradImagesPerChunk(n: n, channels: max(cin, cout), tilesPerImage: perImage, planes: tile.planes))
+    }
+
     /// y[cout, n, ho, wo] = conv(x[cin, n, h, w]) for one group from its transformed filters `u`, by chunks of the
-    /// batch; with `keep`, the transformed inputs go there (chunk after chunk) for the backward. `flipped`: `u`
+    /// batch; with `keep`, the transformed inputs go there (chunk after chunk, `WinogradKept`) for the backward. `flipped`: `u`
     /// holds the transformed filters of the transposed convolution (`[16][cin][cout]`), used rotated by 180° — the
     /// input gradient, since rotating g swaps rows 0 and 3 of G g, so the rotated filter's U[ξ] is Uᵀ[ξ'] with ξ'
     /// the transform index with 0 and 3 swapped in both coordinates. `epilogue`: applied as the outputs are written.
@@ -128,12 +136,12 @@ extension Conv2D {
         let (tilesH, tilesW) = (tile.tiles(g.ho), tile.tiles(g.wo)), planes = tile.planes
         let perImage = tilesH * tilesW, byChannels = transformsByChannels(tilesW: tilesW)
         precondition(keep == nil || !byChannels, "kept inputs are in the row transforms' layout")
-        let chunk = winogradImagesPerChunk(n: n, channels: max(cin, cout), tilesPerImage: perImage, planes: planes)
+        let layout = winogradKept(g, n: n, tile: tile, cin: cin, cout: cout), chunk = layout.chunk
         ScratchPool.shared.with(keep == nil ? planes * cin * chunk * perImage : 0) { scratch in
         ScratchPool.shared.with(planes * cout * chunk * perImage) { m in
             for b0 in Swift.stride(from: 0, to: n, by: chunk) {
                 let images = b0..<min(n, b0 + chunk), tiles = images.count * perImage
-                let v = keep.map { $0 + planes * cin * b0 * perImage } ?? scratch
+                let v = keep.map { $0 + layout.chunkStart(b0) } ?? scratch
                 if byChannels {
                     WinogradChannels.transformInput(x, tile: tile, channels: cin, n: n, images: images, h: h, w: width,
                                                     pt: g.pt, pl: g.pl, tilesH: tilesH, tilesW: tilesW, into: v)
@@ -164,13 +172,13 @@ extension Conv2D {
                           tile: WinogradTile = .f2, kept: UnsafePointer<Float>? = nil, fusedDx: Bool = false) {
         let (tilesH, tilesW) = (tile.tiles(g.ho), tile.tiles(g.wo)), planes = tile.planes
         let perImage = tilesH * tilesW
-        let chunk = winogradImagesPerChunk(n: n, channels: max(cin, cout), tilesPerImage: perImage, planes: planes)
+        let layout = winogradKept(g, n: n, tile: tile, cin: cin, cout: cout), chunk = layout.chunk
         ScratchPool.shared.with(kept == nil ? planes * cin * chunk * perImage : 0) { scratch in
         ScratchPool.shared.with(planes * cout * chunk * perImage) { dm in
         ScratchPool.shared.with(planes * cout * cin) { du in
             for b0 in Swift.stride(from: 0, to: n, by: chunk) {
                 let images = b0..<min(n, b0 + chunk), tiles = images.count * perImage
-                let v = kept.map { $0 + planes * cin * b0 * perImage } ?? UnsafePointer(scratch)
+                let v = kept.map { $0 + layout.chunkStart(b0) } ?? UnsafePointer(scratch)
                 if kept == nil {
                     tile.transformInput(x, channels: cin, n: n, images: images, h: h, w: w, pt: g.pt, pl: g.pl,
                                         tilesH: tilesH, tilesW: tilesW, into: scratch)
@@ -223,6 +231,21 @@ enum WinogradFilters: Hashable {
     case rotated
     /// The fused path's (`WinogradFused.packFilters`): F(4×4)'s, or the input gradient's.
     case fused, fusedRotated
+}
+
+/// The layout of the transformed inputs a training forward keeps for its backward's weight gradient: chunk after
+/// chunk of `chunk` images, each `[planes][channels][the chunk's tiles]`, tiles in image-row-column order.
+struct WinogradKept {
+    let planes: Int, channels: Int, n: Int, perImage: Int, chunk: Int
+
+    /// Offset of the chunk that starts at image `b0`.
+    func chunkStart(_ b0: Int) -> Int { planes * channels * b0 * perImage }
+
+    /// Offset of plane `xi`, channel `c` of image `b`'s first tile.
+    func row(_ xi: Int, _ c: Int, image b: Int) -> Int {
+        let b0 = b / chunk * chunk, images = min(n, b0 + chunk) - b0
+        return chunkStart(b0) + (xi * channels + c) * images * perImage + (b - b0) * perImage
+    }
 }
 
 /// The Winograd tile a convolution runs with: F(2×2, 3×3) (`Winograd`) or F(4×4, 3×3) (`Winograd4`).

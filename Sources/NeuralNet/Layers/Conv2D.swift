@@ -156,7 +156,7 @@ public final class Conv2D: Layer {
             let usesWinograd = !direct && usesWinograd(g, n: n, training: training)
             let keptCount = usesWinograd ? winogradKeptCount(g, n: n, tile: tile) ?? .max : groups * k * m
             let keep = training && !direct && keptCount <= (usesWinograd ? keptTransformBudget : keptColumnBudget)
-            let fused = usesWinograd && !keep && fusesWinograd(g, n: n, tile: tile)
+            let fused = usesWinograd && fusesWinograd(g, n: n, tile: tile)
             let winograd = usesWinograd ? (fused ? fusedWinogradFilters() : winogradFilters(tile)) : []
             if keep { keptForBackward = Buffers.uninitialized(keptCount) }
             x.data.withUnsafeBufferPointer { xp in
@@ -179,7 +179,8 @@ public final class Conv2D: Layer {
                     // Winograd paths add the bias and apply the activation as they write.
                     if fused, let u = up.baseAddress {
                         WinogradFused.forward(xg, filters: u + gi * tile.planes * og * cg, yg, cin: cg, cout: og, n: n,
-                                              h: h, w: w, g, epilogue: epilogue)
+                                              h: h, w: w, g, epilogue: epilogue,
+                                              keep: kept.map { ($0, winogradKept(g, n: n, tile: tile, cin: cg, cout: og)) })
                         appliedInPlace = true
                         continue
                     }

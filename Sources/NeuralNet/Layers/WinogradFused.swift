@@ -1,5 +1,5 @@
-/// F(4×4, 3×3) convolutions without the 36 transformed planes in memory (inference, training forwards that keep no
-/// transformed inputs, input gradients): each thread takes a band of tile rows of one image (32 tiles or more),
+/// F(4×4, 3×3) convolutions without the 36 transformed planes in memory (inference, training forwards — which may
+/// copy their transformed inputs out for the backward — and input gradients): each thread takes a band of tile rows of one image (32 tiles or more),
 /// transforms it for every input channel into V [36][Cin][tiles], multiplies each plane by the filters with its own
 /// register kernel (8 output channels × 32 tiles) into M [36][Cout][tiles], and transforms M back into the output,
 /// all while the band is in the thread's cache — where the GEMM path (`Winograd4` and
@@ -81,10 +81,12 @@ enum WinogradFused {
     }
 
     /// y[cout, n, ho, wo] = conv(x[cin, n, h, w]) for the packed filters `u` (`packFilters`), padding `pt`/`pl`, the
-    /// bands spread over threads, `epilogue` applied as the outputs are written.
+    /// bands spread over threads, `epilogue` applied as the outputs are written; with `keep`, each band's transformed
+    /// inputs are also copied there, in the GEMM path's layout `kept`, for a training backward.
     static func forward(_ x: UnsafePointer<Float>, filters u: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                         cin: Int, cout: Int, n: Int, h: Int, w: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int),
-                        epilogue: Winograd.Epilogue = .none) {
+                        epilogue: Winograd.Epilogue = .none,
+                        keep: (inputs: UnsafeMutablePointer<Float>, layout: WinogradKept)? = nil) {
         precondition(cout % channelBlock == 0, "output channels in blocks of \(channelBlock)")
         let (tilesH, tilesW) = (Winograd4.tiles(g.ho), Winograd4.tiles(g.wo))
         let bands = Bands(tilesH: tilesH, tilesW: tilesW, n: n), padded = bands.padded
@@ -105,6 +107,14 @@ enum WinogradFused {
                                              width: width, read: Winograd.readable(tilesW: tilesW), phases: 4, into: phases)
                         Winograd4.transformPhases(phases, rows: rows, width: width, tilesH: bandH, tilesW: tilesW,
                                                   staged: staged, into: v + c * padded + k * perImage, plane: cin * padded)
+                    }
+                }
+                if let keep {
+                    for row in 0..<(36 * cin) {
+                        for (k, b) in images.enumerated() {
+                            (keep.inputs + keep.layout.row(row / cin, row % cin, image: b) + ty0 * tilesW)
+                                .update(from: v + row * padded + k * perImage, count: perImage)
+                        }
                     }
                 }
                 multiply(v, u, m, cin: cin, cout: cout, tiles: padded)
