@@ -215,7 +215,10 @@ extension Conv2D {
         weight.value.withUnsafeBufferPointer { wp in rotated.withUnsafeMutableBufferPointer { rp in u.withUnsafeMutableBufferPointer { up in
             for gi in 0..<groups {
                 let wg = wp.baseAddress! + gi * og * cg * 9
-                for co in 0..<og { for ci in 0..<cg { for j in 0..<9 { rp[(ci * og + co) * 9 + 8 - j] = wg[(co * cg + ci) * 9 + j] } } }
+                let r = rp.baseAddress!
+                Parallel.forEach(cg, minPerThread: 8) { ci in   // each filter written whole, in order
+                    for co in 0..<og { for j in 0..<9 { r[(ci * og + co) * 9 + 8 - j] = wg[(co * cg + ci) * 9 + j] } }
+                }
                 Winograd4.transformWeights(rp.baseAddress!, cout: cg, cin: og, into: up.baseAddress! + gi * planes * og * cg)
             }
         }}}

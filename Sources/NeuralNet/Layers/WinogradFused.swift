@@ -69,11 +69,14 @@ enum WinogradFused {
         var packed = Buffers.uninitialized(36 * cout * cin)
         packed.withUnsafeMutableBufferPointer { pp in
             let p = pp.baseAddress!
-            for xi in 0..<36 {
+            Parallel.forEach(36) { xi in   // written in order: each block's 8 channels of one input channel at a time
                 let plane = xi * cout * cin
-                for co in 0..<cout {
-                    let (blockStart, lane) = (co / channelBlock * channelBlock * cin, co % channelBlock)
-                    for ci in 0..<cin { p[plane + blockStart + ci * channelBlock + lane] = u[plane + co * cin + ci] }
+                for co in Swift.stride(from: 0, to: cout, by: channelBlock) {
+                    var out = p + plane + co * cin
+                    for ci in 0..<cin {
+                        for lane in 0..<channelBlock { out[lane] = u[plane + (co + lane) * cin + ci] }
+                        out += channelBlock
+                    }
                 }
             }
         }
