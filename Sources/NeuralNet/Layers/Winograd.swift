@@ -48,7 +48,8 @@ enum Winograd {
     @inline(__always)
     static func transposeTaps(_ g: UnsafePointer<Float>, lanes: Int, into t: UnsafeMutablePointer<Float>) {
         if lanes < 16 { t.update(repeating: 0, count: 144) }
-        for l in 0..<lanes { for j in 0..<9 { t[j * 16 + l] = g[l * 9 + j] } }
+        // Tap by tap, filters inside: filter by filter compiled to 8-lane gathers and a scalar copy of half the block.
+        for j in 0..<9 { for l in 0..<lanes { t[j * 16 + l] = g[l * 9 + j] } }
     }
 
     /// V[ξ][c][t] = (Bᵀ d B)[ξ] for every 4×4 input tile d of `images` (tile t in image-row-column order) of the
