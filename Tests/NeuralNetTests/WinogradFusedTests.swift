@@ -70,6 +70,7 @@ import Testing
             let dx = conv.backward(GradientCheck.random(y.shape, seed: 57))
             let fusedDx = winograd && fusedEnabled && inputs % 8 == 0 && size != 12 && WinogradFused.available
             #expect((conv.winogradCache[.fusedRotated] != nil) == fusedDx)
+            #expect((conv.winogradCache[.rotated] != nil) == (winograd && !fusedDx))
             results.append((y, dx, conv.weight.grad, kept))
         }
         #expect(results[0].dx.data.contains { $0 != 0 } && results[0].dw.contains { $0 != 0 })

@@ -1,9 +1,9 @@
 /// F(4×4, 3×3) convolutions without the 36 transformed planes in memory (inference, training forwards — which may
-/// copy their transformed inputs out for the backward — and input gradients): each thread takes a band of tile rows of one image (32 tiles or more),
-/// transforms it for every input channel into V [36][Cin][tiles], multiplies each plane by the filters with its own
-/// register kernel (8 output channels × 32 tiles) into M [36][Cout][tiles], and transforms M back into the output,
-/// all while the band is in the thread's cache — where the GEMM path (`Winograd4` and
-/// OpenBLAS) writes the whole chunk's planes to memory, has OpenBLAS pack them and zero its products first. Images
+/// copy their transformed inputs out for the backward — and input gradients): each thread takes a band of tile
+/// rows of one image (32 tiles or more), transforms it for every input channel into V [36][Cin][tiles], multiplies
+/// each plane by the filters with its own register kernel (8 output channels × 32 tiles) into M [36][Cout][tiles],
+/// and transforms M back into the output, all while the band is in the thread's cache — where the GEMM path
+/// (`Winograd4` and OpenBLAS) writes the whole chunk's planes to memory, has OpenBLAS pack them and zero its products first. Images
 /// with fewer tiles go several to a band (`Bands`). Taken by `Conv2D.fusesWinograd`: in AVX-512 builds (32 vector
 /// registers hold the kernel's 16 accumulators, one each), for tile rows of 4 tiles or more (narrower ones would
 /// fill few lanes of the row transforms), output channels in multiples of 8 and bands that fit `bandBudget`.
@@ -85,7 +85,7 @@ enum WinogradFused {
 
     /// y[cout, n, ho, wo] = conv(x[cin, n, h, w]) for the packed filters `u` (`packFilters`), padding `pt`/`pl`, the
     /// bands spread over threads, `epilogue` applied as the outputs are written; with `keep`, each band's transformed
-    /// inputs are also copied there, in the GEMM path's layout `kept`, for a training backward.
+    /// inputs are also copied to `keep.inputs` in the GEMM path's layout (`WinogradKept`), for a training backward.
     static func forward(_ x: UnsafePointer<Float>, filters u: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                         cin: Int, cout: Int, n: Int, h: Int, w: Int, _ g: (ho: Int, wo: Int, pt: Int, pl: Int),
                         epilogue: Winograd.Epilogue = .none,
