@@ -219,7 +219,7 @@ extension Conv2D {
                 Parallel.forEach(cg, minPerThread: 8) { ci in   // each filter written whole, in order
                     for co in 0..<og { for j in 0..<9 { r[(ci * og + co) * 9 + 8 - j] = wg[(co * cg + ci) * 9 + j] } }
                 }
-                Winograd4.transformWeights(rp.baseAddress!, cout: cg, cin: og, into: up.baseAddress! + gi * planes * og * cg)
+                Winograd4.transformWeights(r, cout: cg, cin: og, into: up.baseAddress! + gi * planes * og * cg)
             }
         }}}
         return u

@@ -3,10 +3,11 @@
 /// rows of one image (32 tiles or more), transforms it for every input channel into V [36][Cin][tiles], multiplies
 /// each plane by the filters with its own register kernel (8 output channels × 32 tiles) into M [36][Cout][tiles],
 /// and transforms M back into the output, all while the band is in the thread's cache — where the GEMM path
-/// (`Winograd4` and OpenBLAS) writes the whole chunk's planes to memory, has OpenBLAS pack them and zero its products first. Images
-/// with fewer tiles go several to a band (`Bands`). Taken by `Conv2D.fusesWinograd`: in AVX-512 builds (32 vector
-/// registers hold the kernel's 16 accumulators, one each), for tile rows of 4 tiles or more (narrower ones would
-/// fill few lanes of the row transforms), output channels in multiples of 8 and bands that fit `bandBudget`.
+/// (`Winograd4` and OpenBLAS) writes the whole chunk's planes to memory, has OpenBLAS pack them and zero its
+/// products first. Images with fewer tiles go several to a band (`Bands`). Taken by `Conv2D.fusesWinograd`: in
+/// AVX-512 builds (32 vector registers hold the kernel's 16 accumulators, one each), for tile rows of 4 tiles or
+/// more (narrower ones would fill few lanes of the row transforms), output channels in multiples of 8 and bands
+/// that fit `bandBudget`.
 enum WinogradFused {
     typealias V = SIMD16<Float>
 
