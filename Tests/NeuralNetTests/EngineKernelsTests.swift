@@ -86,6 +86,32 @@ import Testing
         }
     }
 
+    @Test func parallelLoopsCallEveryIndexOnce() {
+        for threads in [1, 2, 3] {
+            for count in [0, 1, 2, 15, 16, 17, 47, 48, 1000] {
+                var calls = [Int](repeating: 0, count: count)
+                calls.withUnsafeMutableBufferPointer { cp in
+                    nonisolated(unsafe) let c = cp.baseAddress!
+                    Parallel.forEach(count, threads: threads) { c[$0] += 1 }
+                }
+                #expect(calls.allSatisfy { $0 == 1 }, "\(threads) threads, \(count) indices: \(calls.filter { $0 != 1 }.count) not called once")
+            }
+        }
+    }
+
+    /// No index is set aside for a worker in advance: one worker asking again and again takes all of them, in
+    /// runs of an eighth of a worker's share.
+    @Test func loopIndicesGoToWhicheverWorkerAsks() {
+        for (count, workers, grain) in [(64, 2, 4), (5, 2, 1), (1000, 3, 41)] {
+            let claims = Parallel.Claims(count: count, workers: workers)
+            var taken: [Int] = [], runs = 0
+            while let run = claims.take() { taken += run; runs += 1 }
+            #expect(taken == Array(0..<count), "\(count) indices, \(workers) workers")
+            #expect(claims.grain == grain && runs == (count + grain - 1) / grain, "\(count) indices: \(runs) runs of \(claims.grain)")
+            #expect(claims.take() == nil, "nothing after the last run")
+        }
+    }
+
     /// A batch norm followed by an activation runs fused inside `Sequential` (in place at inference): outputs,
     /// gradients and running statistics equal the two layers run one after the other.
     @Test(arguments: [Activation.Kind.relu, .relu6])
