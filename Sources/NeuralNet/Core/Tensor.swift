@@ -69,7 +69,7 @@ public final class Parameter {
         if grad.count != value.count { grad = [Float](repeating: 0, count: value.count); return }
         grad.withUnsafeMutableBufferPointer { g in
             guard let base = g.baseAddress else { return }
-            base.update(repeating: 0, count: g.count)
+            Parallel.forEachRange(g.count) { r in (base + r.lowerBound).update(repeating: 0, count: r.count) }
         }
     }
 }

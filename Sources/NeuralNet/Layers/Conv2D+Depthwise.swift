@@ -30,11 +30,15 @@ extension Conv2D {
     }
 
     /// Depthwise backward, channels in parallel: filter gradient as dot products of dy with the phase
-    /// blocks; input gradient per phase as a flat tap sum over zero-padded dy (the transposed convolution).
+    /// blocks; input gradient per phase as a flat tap sum over zero-padded dy (the transposed convolution), into
+    /// `dx` whatever it held (each channel zeroed on its thread) — dilated layers need it zeroed: their fallback adds.
     func depthwiseBackward(_ x: Tensor, _ grad: Tensor, _ dx: inout [Float], n: Int, h: Int, w: Int,
                            _ g: (ho: Int, wo: Int, pt: Int, pl: Int)) {
         if dilation != 1 { dilatedDepthwiseBackward(x, grad, &dx, n: n, h: h, w: w, g); return }
-        if g.ho == 0 || g.wo == 0 || n == 0 || h == 0 || w == 0 { return }
+        if g.ho == 0 || g.wo == 0 || n == 0 || h == 0 || w == 0 {
+            dx.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            return
+        }
         let plan = DepthwisePlan(h: h, w: w, ho: g.ho, wo: g.wo, pt: g.pt, pl: g.pl, s: stride, kh: kh, kw: kw)
         let (ho, wo, wq, wd, s, taps) = (plan.ho, plan.wo, plan.wq, plan.wd, plan.s, kh * kw)
         x.data.withUnsafeBufferPointer { xp in
@@ -58,6 +62,7 @@ extension Conv2D {
                 let row = dq + s * plan.phaseGradFloats, phaseW = row + plan.rowFloats
                 let wc = wb + c * taps, dwc = dwb + c * taps
                 for t in 0..<taps { phaseW[t] = wc[pwp[t]] }
+                (dxb + c * n * h * w).update(repeating: 0, count: n * h * w)   // the phase rows add into it
                 for b in 0..<n {
                     let src = xb + (c * n + b) * h * w, dsrc = dxb + (c * n + b) * h * w
                     let dy = gb + (c * n + b) * ho * wo

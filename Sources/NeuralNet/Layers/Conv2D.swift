@@ -222,7 +222,8 @@ public final class Conv2D: Layer {
             }}
         }
         if isDepthwise {
-            var dx = [Float](repeating: 0, count: x.count)
+            // The undilated backward zeroes each channel's gradient on its own thread; the dilated one adds into zeros.
+            var dx = dilation == 1 ? Buffers.uninitialized(x.count) : [Float](repeating: 0, count: x.count)
             depthwiseBackward(x, grad, &dx, n: n, h: h, w: w, g)
             return Tensor(unchecked: x.shape, dx)
         }
