@@ -10,6 +10,20 @@ enum GradientCheck {
         return Tensor(unchecked: shape, (0..<n).map { _ in g.nextFloat() * 2 - 1 })
     }
 
+    /// The larger of two errors, a NaN counted as infinite: Swift's `max` returns its first argument when the
+    /// second is NaN, so a NaN output would otherwise pass every tolerance.
+    static func worse<T: FloatingPoint>(_ a: T, _ b: T) -> T { a.isNaN || b.isNaN ? .infinity : max(a, b) }
+
+    /// Largest |a − b| element by element: infinite for different lengths or any NaN.
+    static func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+        a.count == b.count ? zip(a, b).reduce(0) { worse($0, abs($1.0 - $1.1)) } : .infinity
+    }
+
+    /// Largest |a − b| element by element: infinite for different shapes or any NaN.
+    static func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
+        a.shape == b.shape ? maxDifference(a.data, b.data) : .infinity
+    }
+
     /// Largest relative error between analytic and numeric gradients of input and parameters.
     /// `reset` runs before each forward (e.g. to restore a dropout generator).
     static func maxError(_ layer: any Layer, input: Tensor, seed: UInt64 = 7, reset: () -> Void = {}) -> Double {
@@ -29,7 +43,7 @@ enum GradientCheck {
         let h: Float = 1e-2
         func compare(_ analytic: Float, _ numeric: Double) {
             let err = abs(Double(analytic) - numeric) / max(1, abs(numeric))
-            worst = max(worst, err)
+            worst = worse(worst, err)
         }
         var gen = SeededGenerator(seed: seed, stream: "probe")
         for _ in 0..<min(24, input.count) {

@@ -43,7 +43,7 @@ import Testing
             if let s { expected[s] += dcol[index] }
         }}}}}}
         #expect(packErrors == 0, "k \(k) stride \(stride) dilation \(dilation) padding \(p): \(packErrors) columns wrong")
-        let worst = zip(dx, expected).map { abs($0 - $1) }.max() ?? .infinity
+        let worst = GradientCheck.maxDifference(dx, expected)
         #expect(worst < 1e-5, "k \(k) stride \(stride) dilation \(dilation) padding \(p): unpack off by \(worst)")
         #expect(dx[0..<(h * w)].allSatisfy { $0 == 0.5 }, "image 0 is outside the chunk and stays untouched")
     }

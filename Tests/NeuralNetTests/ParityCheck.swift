@@ -19,7 +19,7 @@ enum ParityCheck {
             throw NeuralNetError.shapeMismatch(what: "logits", expected: reference.shape, got: logits.shape)
         }
         var worst: Float = 0
-        for i in 0..<logits.count { worst = max(worst, abs(logits.data[i] - reference.values[i])) }
+        for i in 0..<logits.count { worst = GradientCheck.worse(worst, abs(logits.data[i] - reference.values[i])) }
         let classes = reference.shape[1]
         func top5(_ v: ArraySlice<Float>) -> [Int] { v.indices.sorted { v[$0] > v[$1] }.prefix(5).map { $0 - v.startIndex } }
         let same = (0..<n).map { b in

@@ -8,7 +8,7 @@ import Testing
     static func relError(_ a: [Float], _ b: [Double]) -> Double {
         if a.count != b.count { return .infinity }
         var worst = 0.0
-        for i in 0..<a.count { worst = max(worst, abs(Double(a[i]) - b[i]) / max(1, abs(b[i]))) }
+        for i in 0..<a.count { worst = GradientCheck.worse(worst, abs(Double(a[i]) - b[i]) / max(1, abs(b[i]))) }
         return worst
     }
 

@@ -3,10 +3,6 @@ import Testing
 
 /// The fused F(4×4, 3×3) path (`WinogradFused`) against the GEMM path and im2col + GEMM.
 @Suite struct WinogradFusedTests {
-    func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
-        a.shape == b.shape ? zip(a.data, b.data).map { abs($0 - $1) }.max() ?? 0 : .infinity
-    }
-
     @Test(arguments: [(Padding.explicit(1, 1), 32, 32, 5, 8, 1, 2), (.same, 42, 37, 17, 16, 1, 3),
                       (.explicit(0, 0), 34, 66, 16, 8, 1, 2), (.explicit(2, 2), 12, 28, 9, 24, 1, 1),
                       (.explicit(1, 1), 64, 128, 3, 24, 1, 1), (.explicit(1, 1), 20, 40, 6, 16, 2, 2),
@@ -31,7 +27,8 @@ import Testing
             #expect((conv.winogradCache[.transformed(.f4)] != nil) == (winograd && !(fused && WinogradFused.available)))
         }
         #expect(outputs[0].data.contains { $0 != 0 })
-        let (fromGemm, fromIm2col) = (maxDifference(outputs[1], outputs[2]), maxDifference(outputs[0], outputs[2]))
+        let fromGemm = GradientCheck.maxDifference(outputs[1], outputs[2])
+        let fromIm2col = GradientCheck.maxDifference(outputs[0], outputs[2])
         #expect(fromGemm < 2e-4 && fromIm2col < 2e-4, "\(padding) \(h)×\(w): differs by \(fromGemm) / \(fromIm2col)")
     }
 
@@ -75,8 +72,9 @@ import Testing
         }
         #expect(results[0].dx.data.contains { $0 != 0 } && results[0].dw.contains { $0 != 0 })
         for r in results.dropFirst() {
-            let dw = zip(results[0].dw, r.dw).map { abs($0 - $1) }.max() ?? .infinity
-            #expect(maxDifference(results[0].y, r.y) < 2e-4 && maxDifference(results[0].dx, r.dx) < 2e-4 && dw < 1e-3)
+            let dw = GradientCheck.maxDifference(results[0].dw, r.dw)
+            #expect(GradientCheck.maxDifference(results[0].y, r.y) < 2e-4
+                    && GradientCheck.maxDifference(results[0].dx, r.dx) < 2e-4 && dw < 1e-3)
         }
         // GEMM path and fused path, both keeping: the same transformed inputs, so the same weight gradient.
         #expect(size == 12 || !results[1].kept.isEmpty)

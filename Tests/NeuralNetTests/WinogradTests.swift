@@ -4,10 +4,6 @@ import Testing
 /// 3×3 stride-1 convolutions through Winograd F(2×2, 3×3) — forward, input and weight gradients — agree with
 /// im2col + GEMM.
 @Suite struct WinogradTests {
-    func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
-        a.shape == b.shape ? zip(a.data, b.data).map { abs($0 - $1) }.max() ?? 0 : .infinity
-    }
-
     @Test(arguments: [(Padding.explicit(1, 1), 7, 6, 1), (.same, 9, 9, 1), (.explicit(0, 0), 8, 5, 1),
                       (.explicit(2, 2), 3, 4, 1), (.explicit(1, 1), 1, 1, 1), (.explicit(1, 1), 21, 35, 1), (.same, 6, 7, 2),
                       (.explicit(2, 2), 12, 10, 1), (.explicit(0, 0), 10, 17, 1), (.same, 16, 16, 2), (.explicit(1, 1), 8, 8, 1),
@@ -33,7 +29,7 @@ import Testing
             outputs.append(conv.forward(x, training: false))
         }
         #expect(outputs[0].count > 0 && outputs[0].data.contains { $0 != 0 })
-        let worst = maxDifference(outputs[0], outputs[1])
+        let worst = GradientCheck.maxDifference(outputs[0], outputs[1])
         #expect(worst < 2e-4, "\(padding) \(h)×\(w): differs by \(worst)")
     }
 
@@ -77,8 +73,8 @@ import Testing
         }
         let (reference, winograd) = (results[0], results[1])
         #expect(reference.dx.data.contains { $0 != 0 } && reference.dw.contains { $0 != 0.25 })
-        let dxError = maxDifference(reference.dx, winograd.dx)
-        let dwError = zip(reference.dw, winograd.dw).map { abs($0 - $1) }.max() ?? .infinity
+        let dxError = GradientCheck.maxDifference(reference.dx, winograd.dx)
+        let dwError = GradientCheck.maxDifference(reference.dw, winograd.dw)
         #expect(dxError < (tile == .f2 ? 1e-4 : 2e-4), "\(padding) \(h)×\(w): input gradients differ by \(dxError)")
         #expect(dwError < 1e-3, "\(padding) \(h)×\(w): weight gradients differ by \(dwError)")
         #expect(reference.db == winograd.db)
@@ -98,12 +94,13 @@ import Testing
             conv.winogradMinTrainingChannels = 0; conv.winogradMinTrainingWork = 0; conv.winograd4MinTrainingTiles = 0
             #expect(conv.transformsByChannels(tilesW: 40) == byChannels)
             let inference = conv.forward(x, training: false), y = conv.forward(x, training: true)
-            #expect(maxDifference(inference, y) == 0)
+            #expect(GradientCheck.maxDifference(inference, y) == 0)
             let dx = conv.backward(GradientCheck.random(y.shape, seed: 48))
             results.append((y, dx, conv.weight.grad))
         }
         #expect(results[0].y.data.contains { $0 != 0 } && results[0].dx.data.contains { $0 != 0 })
-        let (dy, ddx) = (maxDifference(results[0].y, results[1].y), maxDifference(results[0].dx, results[1].dx))
+        let dy = GradientCheck.maxDifference(results[0].y, results[1].y)
+        let ddx = GradientCheck.maxDifference(results[0].dx, results[1].dx)
         #expect(dy < 2e-4 && ddx < 2e-4, "\(padding) \(h)×\(w): outputs differ by \(dy), input gradients by \(ddx)")
         #expect(results[0].dw == results[1].dw, "the weight gradient does not use the input transform's layout")
     }
@@ -125,7 +122,7 @@ import Testing
             #expect(dx.shape == x.shape && dx.data.allSatisfy { $0 == 0 })
             weightGradients.append(conv.weight.grad)
         }
-        let worst = zip(weightGradients[0], weightGradients[1]).map { abs($0 - $1) }.max() ?? .infinity
+        let worst = GradientCheck.maxDifference(weightGradients[0], weightGradients[1])
         #expect(worst < 1e-4 && weightGradients[0].contains { $0 != 0 })
     }
 
@@ -142,7 +139,7 @@ import Testing
         conv.winograd4Enabled = false
         let f2 = conv.forward(x, training: false)
         #expect(conv.winogradCache[.transformed(.f2)] != nil, "each tile keeps its own transformed filters")
-        #expect(maxDifference(f4, f2) < 1e-4 && f4.data.contains { $0 != 0 })
+        #expect(GradientCheck.maxDifference(f4, f2) < 1e-4 && f4.data.contains { $0 != 0 })
     }
 
     @Test func aTrainingStepWithTheLargerTileMatchesIm2col() {
@@ -159,9 +156,9 @@ import Testing
             #expect(!winograd || (conv.winogradCache[.rotated] != nil && conv.winogradCache[.transformed(.f2)] == nil))
             results.append((y, dx, conv.weight.grad))
         }
-        #expect(maxDifference(results[0].y, results[1].y) < 2e-4)
-        #expect(maxDifference(results[0].dx, results[1].dx) < 2e-4)
-        #expect((zip(results[0].dw, results[1].dw).map { abs($0 - $1) }.max() ?? .infinity) < 1e-3)
+        #expect(GradientCheck.maxDifference(results[0].y, results[1].y) < 2e-4)
+        #expect(GradientCheck.maxDifference(results[0].dx, results[1].dx) < 2e-4)
+        #expect(GradientCheck.maxDifference(results[0].dw, results[1].dw) < 1e-3)
         #expect(results[0].dw.contains { $0 != 0 })
     }
 
@@ -188,7 +185,7 @@ import Testing
         let second = conv.forward(x, training: false)
         conv.winogradEnabled = false
         let reference = conv.forward(x, training: false)
-        #expect(maxDifference(second, reference) < 1e-4, "filters transformed from the changed weights")
-        #expect(maxDifference(first, second) > 0.1)
+        #expect(GradientCheck.maxDifference(second, reference) < 1e-4, "filters transformed from the changed weights")
+        #expect(GradientCheck.maxDifference(first, second) > 0.1)
     }
 }

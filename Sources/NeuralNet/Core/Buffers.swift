@@ -4,10 +4,16 @@ import Foundation
 /// written, a pool of reusable scratch buffers (im2col columns), and the allocator settings that keep freed
 /// activations in the heap instead of handing them back to the kernel after every layer.
 enum Buffers {
-    /// An array of `count` floats whose contents are undefined until the caller writes every element.
+    /// An array of `count` floats whose contents are undefined until the caller writes every element — NaN in debug
+    /// builds (the tests'), so an element read before it is written shows in their results.
     @inline(__always)
     static func uninitialized(_ count: Int) -> [Float] {
-        [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            #if DEBUG
+            buffer.initialize(repeating: .nan)
+            #endif
+            initialized = count
+        }
     }
 
     /// glibc returns blocks above 128 KiB to the kernel on free and maps fresh zeroed pages on the next malloc: on
