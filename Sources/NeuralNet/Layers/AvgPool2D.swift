@@ -47,7 +47,9 @@ public final class AvgPool2D: Layer {
     public func backward(_ grad: Tensor) -> Tensor {
         let (planes, h, w) = (inShape[0] * inShape[1], inShape[2], inShape[3])
         let (ho, wo) = outSize(h, w)
-        var dx = [Float](repeating: 0, count: inShape.reduce(1, *))
+        // Each plane zeroed on the thread that adds into it (an empty output leaves nothing to add).
+        let count = inShape.reduce(1, *)
+        var dx = grad.count > 0 ? Buffers.uninitialized(count) : [Float](repeating: 0, count: count)
         let (k, s, p, scale) = (kernel, stride, padding, 1 / Float(kernel * kernel))
         grad.data.withUnsafeBufferPointer { gp in
         dx.withUnsafeMutableBufferPointer { dp in
@@ -57,6 +59,7 @@ public final class AvgPool2D: Layer {
                 let row = UnsafeMutablePointer<Float>.allocate(capacity: width)
                 defer { row.deallocate() }
                 let plane = db + q * h * w
+                plane.update(repeating: 0, count: h * w)
                 for oy in 0..<ho {
                     let top = oy * s - p, r0 = max(top, 0), r1 = min(top + k, h)
                     if r0 >= r1 { continue }

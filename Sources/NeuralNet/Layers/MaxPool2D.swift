@@ -56,13 +56,16 @@ public final class MaxPool2D: Layer {
         precondition(argmax.count == grad.count, "MaxPool2D.backward needs a forward with training: true")
         let (h, w) = (inShape[2], inShape[3])
         let planes = inShape[0] * inShape[1], per = grad.count / max(planes, 1)
-        var dx = [Float](repeating: 0, count: inShape.reduce(1, *))
+        // Each plane zeroed on the thread that scatters into it (an empty output leaves nothing to scatter).
+        let count = inShape.reduce(1, *)
+        var dx = grad.count > 0 ? Buffers.uninitialized(count) : [Float](repeating: 0, count: count)
         grad.data.withUnsafeBufferPointer { gp in
         argmax.withUnsafeBufferPointer { ap in
         dx.withUnsafeMutableBufferPointer { dp in
             guard grad.count > 0, let gb = gp.baseAddress, let ab = ap.baseAddress, let db = dp.baseAddress else { return }
             Parallel.forEach(planes, minPerThread: 16) { q in
                 let plane = db + q * h * w
+                plane.update(repeating: 0, count: h * w)
                 for o in (q * per)..<((q + 1) * per) { plane[Int(ab[o])] += gb[o] }
             }
         }}}
