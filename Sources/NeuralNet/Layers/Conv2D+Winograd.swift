@@ -88,9 +88,13 @@ extension Conv2D {
         cachedFilters(rotated ? .fusedRotated : .fused) {
             let (cin, cout) = rotated ? (outChannels / groups, inChannels / groups) : (inChannels / groups, outChannels / groups)
             let per = WinogradTile.f4.planes * cout * cin
-            var packed: [Float] = []
+            var packed = Buffers.uninitialized(groups * per)
             (rotated ? rotatedTransformedFilters() : transformedFilters(.f4)).withUnsafeBufferPointer { up in
-                for gi in 0..<groups { packed += WinogradFused.packFilters(up.baseAddress! + gi * per, cout: cout, cin: cin) }
+                packed.withUnsafeMutableBufferPointer { pp in
+                    for gi in 0..<groups {
+                        WinogradFused.packFilters(up.baseAddress! + gi * per, cout: cout, cin: cin, into: pp.baseAddress! + gi * per)
+                    }
+                }
             }
             return packed
         }

@@ -65,23 +65,18 @@ enum WinogradFused {
         }
     }
 
-    /// The transformed filters `u` `[36][cout][cin]` in the kernel's order: `[36][cout / 8][cin][8]`.
-    static func packFilters(_ u: UnsafePointer<Float>, cout: Int, cin: Int) -> [Float] {
-        var packed = Buffers.uninitialized(36 * cout * cin)
-        packed.withUnsafeMutableBufferPointer { pp in
-            let p = pp.baseAddress!
-            Parallel.forEach(36) { xi in   // written in order: each block's 8 channels of one input channel at a time
-                let plane = xi * cout * cin
-                for co in Swift.stride(from: 0, to: cout, by: channelBlock) {
-                    var out = p + plane + co * cin
-                    for ci in 0..<cin {
-                        for lane in 0..<channelBlock { out[lane] = u[plane + (co + lane) * cin + ci] }
-                        out += channelBlock
-                    }
+    /// The transformed filters `u` `[36][cout][cin]` into `p` in the kernel's order: `[36][cout / 8][cin][8]`.
+    static func packFilters(_ u: UnsafePointer<Float>, cout: Int, cin: Int, into p: UnsafeMutablePointer<Float>) {
+        Parallel.forEach(36) { xi in   // written in order: each block's 8 channels of one input channel at a time
+            let plane = xi * cout * cin
+            for co in Swift.stride(from: 0, to: cout, by: channelBlock) {
+                var out = p + plane + co * cin
+                for ci in 0..<cin {
+                    for lane in 0..<channelBlock { out[lane] = u[plane + (co + lane) * cin + ci] }
+                    out += channelBlock
                 }
             }
         }
-        return packed
     }
 
     /// y[cout, n, ho, wo] = conv(x[cin, n, h, w]) for the packed filters `u` (`packFilters`), padding `pt`/`pl`, the
